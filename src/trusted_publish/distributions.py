@@ -1,0 +1,314 @@
+"""Find the distributions to publish, read their names, versions and core metadata.
+
+Everything here runs before any network call: a directory the index would
+reject is refused with a precise reason, and nothing is uploaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from packaging.metadata import ExceptionGroup, InvalidMetadata, Metadata, parse_email
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    canonicalize_version,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+
+from trusted_publish.errors import failure
+
+__all__ = [
+    "DescriptionCheck",
+    "Digests",
+    "Distribution",
+    "Found",
+    "check_description",
+    "digests",
+    "find_distributions",
+]
+
+Kind = Literal["wheel", "sdist"]
+
+# The metadata versions PyPI accepts (warehouse SUPPORTED_METADATA_VERSIONS).
+SUPPORTED_METADATA_VERSIONS = ("1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5")
+ATTESTATION_SUFFIX = ".attestation"
+_METADATA_SIZE_LIMIT = 16 * 1024 * 1024
+_SDIST_SUFFIXES = (".tar.gz", ".zip")
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One file to upload and what its metadata says."""
+
+    path: Path
+    kind: Kind
+    name: str
+    version: str
+    metadata_version: str
+    size: int
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+    @property
+    def project(self) -> NormalizedName:
+        return canonicalize_name(self.name)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The distributions in upload order, and attestation files found next to them."""
+
+    distributions: tuple[Distribution, ...]
+    attestations: dict[str, tuple[Path, ...]]
+
+
+@dataclass(frozen=True)
+class Digests:
+    sha256: str
+    md5: str
+    blake2b_256: str
+
+
+def digests(path: Path) -> Digests:
+    """Hash a file once for the three digests indexes use."""
+    sha256, md5 = hashlib.sha256(), hashlib.md5(usedforsecurity=False)
+    blake2 = hashlib.blake2b(digest_size=32)
+    with path.open("rb") as stream:
+        while chunk := stream.read(1024 * 1024):
+            sha256.update(chunk)
+            md5.update(chunk)
+            blake2.update(chunk)
+    return Digests(sha256.hexdigest(), md5.hexdigest(), blake2.hexdigest())
+
+
+def find_distributions(directory: Path) -> Found:
+    """Return the wheels and sdists in ``directory``, wheels first; refuse anything else."""
+    if not directory.exists():
+        raise failure("packages-dir-missing", path=directory)
+    if not directory.is_dir():
+        raise failure("packages-dir-not-a-directory", path=directory)
+
+    dist_paths, attestation_paths, unknown = _classify(directory)
+    if unknown:
+        raise failure(
+            "not-a-distribution", path=directory, files=", ".join(f"'{n}'" for n in unknown)
+        )
+    if not dist_paths:
+        raise failure("packages-dir-empty", path=directory)
+
+    distributions = sorted(
+        (_read(path) for path in dist_paths),
+        key=lambda d: (d.kind != "wheel", d.filename),
+    )
+    return Found(tuple(distributions), _pair_attestations(directory, dist_paths, attestation_paths))
+
+
+def _classify(directory: Path) -> tuple[list[Path], list[Path], list[str]]:
+    dists: list[Path] = []
+    attestations: list[Path] = []
+    unknown: list[str] = []
+    for entry in sorted(directory.iterdir()):
+        if entry.name.startswith("."):
+            continue  # .gitignore written by build tools, editor files
+        _refuse_links_outside(entry, directory)
+        if entry.is_dir():
+            if _looks_like_distribution(entry.name):
+                raise failure("nested-artifact-directory", file=entry)
+            unknown.append(entry.name + "/")
+        elif entry.name.endswith(ATTESTATION_SUFFIX):
+            attestations.append(entry)
+        elif _looks_like_distribution(entry.name):
+            dists.append(entry)
+        else:
+            unknown.append(entry.name)
+    return dists, attestations, unknown
+
+
+def _looks_like_distribution(name: str) -> bool:
+    return name.endswith((".whl", *_SDIST_SUFFIXES))
+
+
+def _refuse_links_outside(entry: Path, directory: Path) -> None:
+    if not entry.is_symlink():
+        return
+    target = entry.resolve()
+    if not target.is_relative_to(directory.resolve()):
+        raise failure("symlink-outside", file=entry, target=target, path=directory)
+
+
+def _pair_attestations(
+    directory: Path, dists: Iterable[Path], attestations: Iterable[Path]
+) -> dict[str, tuple[Path, ...]]:
+    names = {d.name for d in dists}
+    paired: dict[str, list[Path]] = {}
+    orphans: list[str] = []
+    for path in attestations:
+        # <dist filename>.<kind>.attestation, e.g. foo-1.0.tar.gz.publish.attestation
+        stem = path.name[: -len(ATTESTATION_SUFFIX)].rsplit(".", 1)[0]
+        if stem in names:
+            paired.setdefault(stem, []).append(path)
+        else:
+            orphans.append(path.name)
+    if orphans:
+        raise failure(
+            "not-a-distribution", path=directory, files=", ".join(f"'{n}'" for n in orphans)
+        )
+    return {name: tuple(paths) for name, paths in paired.items()}
+
+
+def _read(path: Path) -> Distribution:
+    kind: Kind = "wheel" if path.name.endswith(".whl") else "sdist"
+    file_name, file_version = _parse_filename(path, kind)
+    raw_metadata = _read_wheel_metadata(path) if kind == "wheel" else _read_sdist_metadata(path)
+    metadata = _parse_metadata(path, raw_metadata)
+    if canonicalize_name(metadata.name) != file_name:
+        raise failure(
+            "filename-metadata-mismatch",
+            file=path.name,
+            file_value=str(file_name),
+            meta_value=metadata.name,
+        )
+    if canonicalize_version(str(metadata.version)) != canonicalize_version(file_version):
+        raise failure(
+            "filename-metadata-mismatch",
+            file=path.name,
+            file_value=file_version,
+            meta_value=str(metadata.version),
+        )
+    return Distribution(
+        path=path,
+        kind=kind,
+        name=metadata.name,
+        version=str(metadata.version),
+        metadata_version=metadata.metadata_version,
+        size=path.stat().st_size,
+    )
+
+
+def _parse_filename(path: Path, kind: Kind) -> tuple[NormalizedName, str]:
+    try:
+        if kind == "wheel":
+            name, version, _build, _tags = parse_wheel_filename(path.name)
+        else:
+            name, version = parse_sdist_filename(path.name)
+    except (InvalidWheelFilename, InvalidSdistFilename) as exc:
+        raise failure("invalid-filename", file=path.name, kind=kind, reason=exc) from exc
+    return name, str(version)
+
+
+def _read_wheel_metadata(path: Path) -> bytes:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            candidates = [
+                info
+                for info in archive.infolist()
+                if _is_top_level_file(info.filename, ".dist-info", "METADATA")
+            ]
+            if len(candidates) != 1:
+                reason = f"expected one *.dist-info/METADATA, found {len(candidates)}"
+                raise failure("corrupt-distribution", file=path.name, reason=reason)
+            return _bounded_read(path, candidates[0].file_size, lambda: archive.read(candidates[0]))
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise failure("corrupt-distribution", file=path.name, reason=exc) from exc
+
+
+def _read_sdist_metadata(path: Path) -> bytes:
+    try:
+        if path.name.endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                infos = [
+                    i for i in archive.infolist() if _is_top_level_file(i.filename, "", "PKG-INFO")
+                ]
+                if len(infos) == 1:
+                    return _bounded_read(path, infos[0].file_size, lambda: archive.read(infos[0]))
+        else:
+            with tarfile.open(path, "r:gz") as archive:
+                members = [
+                    m
+                    for m in archive.getmembers()
+                    if m.isfile() and _is_top_level_file(m.name, "", "PKG-INFO")
+                ]
+                if len(members) == 1:
+                    stream = archive.extractfile(members[0])
+                    if stream is not None:
+                        return _bounded_read(path, members[0].size, stream.read)
+    except (tarfile.TarError, zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise failure("corrupt-distribution", file=path.name, reason=exc) from exc
+    raise failure(
+        "corrupt-distribution",
+        file=path.name,
+        reason="no PKG-INFO in the archive's single top-level directory",
+    )
+
+
+def _is_top_level_file(member: str, directory_suffix: str, filename: str) -> bool:
+    parts = PurePosixPath(member).parts
+    return len(parts) == 2 and parts[0].endswith(directory_suffix) and parts[1] == filename
+
+
+def _bounded_read(path: Path, size: int, read: Callable[[], bytes]) -> bytes:
+    if size > _METADATA_SIZE_LIMIT:
+        raise failure(
+            "corrupt-distribution",
+            file=path.name,
+            reason=f"its metadata file is {size} bytes, more than any real one",
+        )
+    return read()
+
+
+def _parse_metadata(path: Path, data: bytes) -> Metadata:
+    raw, unparsed = parse_email(data)
+    declared = raw.get("metadata_version")
+    if declared not in SUPPORTED_METADATA_VERSIONS:
+        reason = (
+            f"Metadata-Version {declared!r} is not one the index accepts "
+            f"({', '.join(SUPPORTED_METADATA_VERSIONS)})"
+        )
+        raise failure("invalid-metadata", file=path.name, reason=reason)
+    if declared in SUPPORTED_METADATA_VERSIONS[: SUPPORTED_METADATA_VERSIONS.index("2.4")]:
+        # setuptools writes License-File under Metadata-Version 2.1, before the field
+        # existed; twine drops it before upload and the index never sees it.
+        raw.pop("license_files", None)
+        unparsed.pop("license-file", None)
+    if unparsed:
+        fields = ", ".join(sorted(unparsed))
+        raise failure(
+            "invalid-metadata", file=path.name, reason=f"unrecognized or malformed fields: {fields}"
+        )
+    try:
+        return Metadata.from_raw(raw)
+    except ExceptionGroup as group:
+        reasons = "; ".join(sorted(str(e) for e in group.exceptions))
+        raise failure("invalid-metadata", file=path.name, reason=reasons) from group
+    except InvalidMetadata as exc:
+        raise failure("invalid-metadata", file=path.name, reason=exc) from exc
+
+
+@dataclass(frozen=True)
+class DescriptionCheck:
+    """What ``twine check`` says about a distribution's long description."""
+
+    warnings: tuple[str, ...]
+    error: str | None
+
+
+def check_description(distribution: Distribution) -> DescriptionCheck:
+    """Run twine's description check, the one the index applies on upload."""
+    # twine's public check() prints; its per-file helper returns the findings instead.
+    from twine.commands.check import _check_file, _WarningStream  # noqa: PLC0415
+
+    stream = _WarningStream()
+    warnings, ok = _check_file(str(distribution.path), stream)
+    return DescriptionCheck(tuple(warnings), None if ok else str(stream))

@@ -1,0 +1,82 @@
+"""The token exchange: an OIDC token in, a short-lived upload token out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from trusted_publish.errors import failure
+from trusted_publish.http import TIMEOUT
+from trusted_publish.secret import Secret
+
+if TYPE_CHECKING:
+    import requests
+
+    from trusted_publish.index import Index
+
+__all__ = ["MintedToken", "Refusal", "mint_token"]
+
+
+@dataclass(frozen=True)
+class MintedToken:
+    token: Secret
+    expires_at: int | None  # Unix time; older indexes do not say
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """The index's documented refusal: one error code and its description."""
+
+    code: str
+    description: str
+
+
+def mint_token(
+    session: requests.Session, index: Index, oidc_token: Secret
+) -> MintedToken | Refusal:
+    """POST the OIDC token to the index's mint-token endpoint."""
+    import requests  # noqa: PLC0415
+
+    url = index.mint_token_url
+    try:
+        response = session.post(url, json={"token": oidc_token.reveal()}, timeout=TIMEOUT)
+    except requests.RequestException as exc:
+        raise failure("index-unreachable", url=url, reason=type(exc).__name__) from exc
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        # A 200 body may hold a token in an unexpected shape: never echo it.
+        shown = "(not a JSON object)" if response.ok else response.text[:300]
+        raise failure("mint-bad-response", url=url, status=response.status_code, body=shown)
+    if response.status_code == 200:
+        return _minted(url, body)
+    refusal = _refusal(body)
+    if refusal is None:
+        raise failure(
+            "mint-bad-response", url=url, status=response.status_code, body=json.dumps(body)[:300]
+        )
+    return refusal
+
+
+def _minted(url: str, body: dict[str, object]) -> MintedToken:
+    token = body.get("token")
+    if not isinstance(token, str) or not token:
+        raise failure(
+            "mint-bad-response", url=url, status=200, body="the JSON answer has no 'token' string"
+        )
+    expires = body.get("expires")
+    expires_at = expires if isinstance(expires, int) and not isinstance(expires, bool) else None
+    return MintedToken(Secret(token), expires_at)
+
+
+def _refusal(body: dict[str, object]) -> Refusal | None:
+    errors = body.get("errors")
+    if not isinstance(errors, list) or not errors or not isinstance(errors[0], dict):
+        return None
+    code, description = errors[0].get("code"), errors[0].get("description")
+    if not isinstance(code, str):
+        return None
+    return Refusal(code, description if isinstance(description, str) else "")

@@ -1,0 +1,140 @@
+"""The CI's OIDC identity: which audience the index wants, the token, and its claims."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from trusted_publish.errors import failure
+from trusted_publish.http import TIMEOUT
+from trusted_publish.secret import Secret
+
+if TYPE_CHECKING:
+    import requests
+
+    from trusted_publish.index import Index
+
+__all__ = ["Claims", "ambient_token", "decode_claims", "discover_audience"]
+
+# Warehouse takes the workflow filename from job_workflow_ref with this pattern.
+_WORKFLOW_FILENAME = re.compile(r"([^/]+\.(yml|yaml))(?=@)")
+
+
+@dataclass(frozen=True)
+class Claims:
+    """The claims of a GitHub Actions OIDC token that trusted publishing matches on.
+
+    Decoded without verifying the signature: they only explain failures and
+    describe the identity; the index is what verifies them.
+    """
+
+    issuer: str = ""
+    repository: str = ""
+    repository_owner: str = ""
+    repository_owner_id: str = ""
+    workflow_ref: str = ""
+    job_workflow_ref: str = ""
+    ref: str = ""
+    sha: str = ""
+    environment: str = ""
+    event_name: str = ""
+
+    @property
+    def repository_name(self) -> str:
+        return self.repository.partition("/")[2]
+
+    @property
+    def workflow_filename(self) -> str:
+        match = _WORKFLOW_FILENAME.search(self.job_workflow_ref)
+        return match.group(1) if match else ""
+
+    def facts(self) -> tuple[tuple[str, str], ...]:
+        return (
+            ("repository", self.repository or "(missing)"),
+            ("owner", self.repository_owner or "(missing)"),
+            ("owner id", self.repository_owner_id or "(missing)"),
+            ("workflow file (from job_workflow_ref)", self.workflow_filename or "(missing)"),
+            ("job_workflow_ref", self.job_workflow_ref or "(missing)"),
+            ("ref", self.ref or "(missing)"),
+            ("sha", self.sha or "(missing)"),
+            ("environment", self.environment or "(none)"),
+            ("event", self.event_name or "(missing)"),
+        )
+
+
+def decode_claims(token: Secret) -> Claims:
+    """Read the token's payload; a malformed token gives empty claims."""
+    try:
+        payload_b64 = token.reveal().split(".")[1]
+        padded = payload_b64 + "=" * (-len(payload_b64) % 4)
+        payload = json.loads(base64.urlsafe_b64decode(padded))
+    except (IndexError, ValueError):
+        return Claims()
+    if not isinstance(payload, dict):
+        return Claims()
+
+    def claim(name: str) -> str:
+        value = payload.get(name)
+        return value if isinstance(value, str) else ""
+
+    return Claims(
+        issuer=claim("iss"),
+        repository=claim("repository"),
+        repository_owner=claim("repository_owner"),
+        repository_owner_id=claim("repository_owner_id"),
+        workflow_ref=claim("workflow_ref"),
+        job_workflow_ref=claim("job_workflow_ref"),
+        ref=claim("ref"),
+        sha=claim("sha"),
+        environment=claim("environment"),
+        event_name=claim("event_name"),
+    )
+
+
+def discover_audience(session: requests.Session, index: Index) -> str:
+    """Ask the index which audience its trusted-publishing tokens must carry."""
+    import requests  # noqa: PLC0415
+
+    url = index.audience_url
+    try:
+        response = session.get(url, timeout=TIMEOUT)
+    except requests.RequestException as exc:
+        raise failure("index-unreachable", url=url, reason=type(exc).__name__) from exc
+    if response.status_code == 403:
+        raise failure("audience-disabled", url=url, message=_json_message(response))
+    if response.status_code == 404:
+        raise failure("audience-unsupported", url=url, index=index.name)
+    body = response.text[:300]
+    try:
+        audience = response.json().get("audience") if response.status_code == 200 else None
+    except (ValueError, AttributeError):
+        audience = None
+    if not isinstance(audience, str) or not audience:
+        raise failure("audience-bad-response", url=url, status=response.status_code, body=body)
+    return audience
+
+
+def _json_message(response: requests.Response) -> str:
+    try:
+        message = response.json().get("message")
+    except (ValueError, AttributeError):
+        message = None
+    return message if isinstance(message, str) else response.text[:300]
+
+
+def ambient_token(audience: str) -> Secret:
+    """The CI's OIDC token for ``audience``, through the `id` package."""
+    import id as ambient  # noqa: PLC0415
+
+    try:
+        token = ambient.detect_credential(audience)
+    except ambient.GitHubOidcPermissionCredentialError as exc:
+        raise failure("oidc-permission-missing", reason=exc) from exc
+    except ambient.IdentityError as exc:
+        raise failure("oidc-request-failed", reason=exc) from exc
+    if token is None:
+        raise failure("oidc-no-ambient-credential")
+    return Secret(token)

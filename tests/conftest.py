@@ -1,0 +1,85 @@
+"""Shared fixtures: the stand-ins (one per session, reset per test) and a hermetic process env."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.netguard import sitecustomize as netguard
+from tests.standins.github_oidc import GITHUB_ISSUER, GitHubOIDC
+from tests.standins.pypi import PyPI
+from tests.standins.pypiserver import PypiServer
+
+NETGUARD_DIR = Path(netguard.__file__).parent
+
+netguard.install()
+
+# Variables from a developer's machine or a real runner that would change what the
+# code under test does; every test starts without them.
+_LEAKY_PREFIXES = ("GITHUB_", "ACTIONS_", "INPUT_", "RUNNER_", "TWINE_", "PYPI_", "SIGSTORE_")
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(_LEAKY_PREFIXES) or name in {"CI", "GITLAB_CI", "BUILDKITE", "CIRCLECI"}:
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def github_server() -> Iterator[GitHubOIDC]:
+    issuer = GitHubOIDC().serve()
+    yield issuer
+    issuer.stop()
+
+
+@pytest.fixture
+def github(github_server: GitHubOIDC) -> GitHubOIDC:
+    """The GitHub OIDC issuer, with the default identity for each test."""
+    github_server.reset()
+    return github_server
+
+
+@pytest.fixture(scope="session")
+def pypi_server(
+    github_server: GitHubOIDC, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PyPI]:
+    index = PyPI(
+        tmp_path_factory.mktemp("pypi-storage"), oidc_issuers={GITHUB_ISSUER: github_server.url}
+    ).serve()
+    yield index
+    index.stop()
+
+
+@pytest.fixture
+def pypi(pypi_server: PyPI) -> PyPI:
+    """The PyPI stand-in, empty at the start of each test."""
+    pypi_server.reset()
+    return pypi_server
+
+
+@pytest.fixture(scope="session")
+def pypiserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PypiServer]:
+    server = PypiServer(tmp_path_factory.mktemp("pypiserver")).start()
+    yield server
+    server.stop()
+
+
+def child_environment(extra: dict[str, str]) -> dict[str, str]:
+    """The environment for a process under test: minimal, guarded, no user config."""
+    keep = ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL")
+    env = {name: os.environ[name] for name in keep if name in os.environ}
+    env["PYTHONPATH"] = str(NETGUARD_DIR)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PIP_CONFIG_FILE"] = os.devnull
+    env["PYTHONUTF8"] = "1"
+    env.update(extra)
+    return env
+
+
+def python_executable() -> str:
+    return sys.executable

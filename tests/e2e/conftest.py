@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import Job
+from tests.standins.github_oidc import GitHubOIDC
+from tests.standins.pypi import PyPI
+
+
+@pytest.fixture
+def job(tmp_path: Path, github: GitHubOIDC, pypi: PyPI) -> Job:
+    """A job with `id-token: write`, a workspace with an empty dist/, aimed at the stand-in."""
+    workspace = tmp_path / "workspace"
+    (workspace / "dist").mkdir(parents=True)
+    return Job(
+        workspace,
+        runner_env={
+            **github.runner_environment(),
+            "INPUT_REPOSITORY-URL": pypi.upload_url,
+        },
+    )
