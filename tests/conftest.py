@@ -15,6 +15,7 @@ from tests.standins.pypi import PyPI
 from tests.standins.pypiserver import PypiServer
 
 NETGUARD_DIR = Path(netguard.__file__).parent
+pytest_plugins = ["tests.fixtures.sigstore", "tests.fixtures.action"]
 
 netguard.install()
 

@@ -56,7 +56,7 @@ class _ReusedToken(Exception):
     pass
 
 
-class _TokenPayload(BaseModel):
+class TokenPayload(BaseModel):
     token: StrictStr
 
 
@@ -65,7 +65,7 @@ def mint(
 ) -> IssuedToken:
     """Run the mint-token view; raise :class:`MintError` with Warehouse's code/description."""
     try:
-        token = _TokenPayload.model_validate_json(body).token
+        token = TokenPayload.model_validate_json(body).token
     except ValidationError as exc:
         raise MintError("invalid-payload", str(exc)) from exc
     try:
