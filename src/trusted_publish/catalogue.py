@@ -280,6 +280,56 @@ CATALOGUE: Mapping[str, Entry] = {
         fix="Re-run the job; the run is safe to repeat.",
         link=TROUBLESHOOTING,
     ),
+    # -- attestations (PEP 740) ----------------------------------------------
+    "attestations-not-made": Entry(
+        title="No attestations were made",
+        happened="Attestations were not created for this upload: {reason}",
+        cause="PEP 740 attestations are tied to a trusted publisher's identity, so they need "
+        "trusted publishing to an index that accepts them (PyPI or TestPyPI).",
+        fix="{fix}",
+        link=ATTESTATIONS,
+    ),
+    "attest-identity-token-failed": Entry(
+        title="Could not get an identity token for signing",
+        happened="Requesting the OIDC token for sigstore failed: {reason}",
+        cause="Signing needs a second OIDC token (audience 'sigstore') from the CI provider.",
+        fix="Re-run the job; to publish without attestations set `attestations: false`.",
+        link=ATTESTATIONS,
+    ),
+    "attest-signing-failed": Entry(
+        title="Signing the attestations failed",
+        happened="sigstore could not sign {file}: {reason}",
+        cause="The sigstore services (Fulcio certificate authority or Rekor transparency log) "
+        "refused or did not answer.",
+        fix="Re-run the job; the run is safe to repeat. To publish without attestations set "
+        "`attestations: false`.",
+        link=ATTESTATIONS,
+    ),
+    "attest-verification-failed": Entry(
+        title="An attestation does not match what will be uploaded",
+        happened="{attestation} does not verify for {file}: {reason}",
+        cause="The index checks each attestation against the trusted publisher (repository "
+        "{repository}, workflow {workflow}, environment {environment}) and the file's "
+        "digest; this one would be rejected.",
+        fix="{fix}",
+        link=ATTESTATIONS,
+    ),
+    "attest-existing-invalid": Entry(
+        title="An attestation next to the distributions is invalid",
+        happened="{attestation} cannot be used: {reason}",
+        cause="Attestation files found in the packages directory are uploaded as they are, "
+        "so they must be valid PEP 740 attestations for those exact files.",
+        fix="Remove the stale attestation files from the packages directory so the action "
+        "signs the distributions itself, or regenerate them for these files.",
+        link=ATTESTATIONS,
+    ),
+    "sigstore-trust-config-invalid": Entry(
+        title="The sigstore trust configuration cannot be used",
+        happened="'{path}' is not a usable sigstore client trust configuration: {reason}",
+        cause="`sigstore-trust-config` must name a ClientTrustConfig JSON file.",
+        fix="Point `sigstore-trust-config` at a valid file, or remove it to use the public "
+        "sigstore instance.",
+    ),
     # -- upload ---------------------------------------------------------------
     "upload-file-exists": Entry(
         title="File already exists on the index",
