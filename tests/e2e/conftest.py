@@ -11,13 +11,8 @@ from tests.standins.pypi import PyPI
 
 @pytest.fixture
 def job(tmp_path: Path, github: GitHubOIDC, pypi: PyPI) -> Job:
-    """A job with `id-token: write`, a workspace with an empty dist/, aimed at the stand-in."""
+    """A job with `id-token: write` and an empty dist/; with default inputs it publishes to
+    https://upload.pypi.org/legacy/, which is the PyPI stand-in."""
     workspace = tmp_path / "workspace"
     (workspace / "dist").mkdir(parents=True)
-    return Job(
-        workspace,
-        runner_env={
-            **github.runner_environment(),
-            "INPUT_REPOSITORY-URL": pypi.upload_url,
-        },
-    )
+    return Job(workspace, runner_env=github.runner_environment())

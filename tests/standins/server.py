@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -22,17 +23,20 @@ class _QuietHandler(WSGIRequestHandler):
 class LocalServer:
     """A real HTTP server on a free loopback port; use as a context manager or start/stop."""
 
-    def __init__(self, app: WSGIApplication, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, app: WSGIApplication, *, tls: ssl.SSLContext | None = None, port: int = 0
+    ) -> None:
         self._server: BaseWSGIServer = make_server(
-            host, port, app, threaded=True, request_handler=_QuietHandler
+            "127.0.0.1", port, app, threaded=True, request_handler=_QuietHandler, ssl_context=tls
         )
+        self._scheme = "https" if tls else "http"
         self._thread = threading.Thread(
             target=self._server.serve_forever, daemon=True, name=f"standin-{self._server.port}"
         )
 
     @property
     def url(self) -> str:
-        return f"http://{self._server.host}:{self._server.port}"
+        return f"{self._scheme}://{self._server.host}:{self._server.port}"
 
     @property
     def port(self) -> int:

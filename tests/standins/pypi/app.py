@@ -9,6 +9,7 @@ through methods and inspect what landed through :meth:`PyPI.files`.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -77,9 +78,14 @@ class PyPI:
         oidc_issuers: Mapping[str, str] | None = None,
         audience: str = "pypi",
         name: str = "PyPI",
+        upload_host: str | None = None,
+        web_host: str | None = None,
     ) -> None:
+        """``upload_host``/``web_host`` give it public names (served with TLS, see tls.py)."""
         self.storage = storage
         self.name = name
+        self.upload_host = upload_host
+        self.web_host = web_host
         self.default_audience = audience
         # issuer URL -> base URL where its discovery document is served (the test issuer).
         self.oidc_issuers: dict[str, str] = dict(oidc_issuers or {})
@@ -179,9 +185,14 @@ class PyPI:
         return self.attestation_verifier(attestations, stored, publisher)
 
     # -- serving --------------------------------------------------------------------
-    def serve(self) -> PyPI:
-        self._server = LocalServer(self._wsgi).start()
+    def serve(self, tls: ssl.SSLContext | None = None) -> PyPI:
+        self._server = LocalServer(self._wsgi, tls=tls).start()
         return self
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "serve() first"
+        return self._server.port
 
     def stop(self) -> None:
         if self._server is not None:
@@ -189,11 +200,14 @@ class PyPI:
 
     @property
     def url(self) -> str:
+        """Where the web pages and read APIs are (its public name, if it has one)."""
         assert self._server is not None, "serve() first"
-        return self._server.url
+        return f"https://{self.web_host}" if self.web_host else self._server.url
 
     @property
     def upload_url(self) -> str:
+        if self.upload_host:
+            return f"https://{self.upload_host}/legacy/"
         return f"{self.url}/legacy/"
 
     def _wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -236,9 +250,7 @@ class PyPI:
             "An upload was attempted to /legacy but the expected upload URL is /legacy/ "
             "(with a trailing slash)"
         )
-        return Response(
-            message, status=f"308 {message}", headers={"Location": f"{self.url}/legacy/"}
-        )
+        return Response(message, status=f"308 {message}", headers={"Location": self.upload_url})
 
     def _on_legacy(self, request: Request) -> Response:
         if request.values.get(":action") != "file_upload":
