@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             reporter.mask(inputs.password)
         from trusted_publish.pipeline import run  # noqa: PLC0415 -- keeps --help fast
 
-        run(inputs, reporter)
+        run(inputs, runner, reporter)
     except PublishError as exc:
         _report_failure(reporter, exc.diagnosis)
         return EXIT_FAILED

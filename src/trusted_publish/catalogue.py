@@ -149,6 +149,21 @@ CATALOGUE: Mapping[str, Entry] = {
         cause="The file was renamed after it was built, or a stale file is in the directory.",
         fix="Rebuild into a clean directory instead of renaming files.",
     ),
+    "several-versions": Entry(
+        title="Several versions of one project",
+        happened="'{path}' holds {project} in versions {versions}.",
+        cause="A release publishes one version; files of another version are almost always "
+        "left over from an earlier build and would be published by mistake.",
+        fix="Build into a clean directory (delete '{path}' before building), or publish each "
+        "version in its own step.",
+    ),
+    "several-sdists": Entry(
+        title="Two source distributions for one release",
+        happened="{files} are both source distributions of {project} {version}.",
+        cause="An index accepts only one sdist per release, so the second would fail after "
+        "the first was already published.",
+        fix="Keep one of them (the .tar.gz, PEP 625) and rebuild into a clean directory.",
+    ),
     "description-will-not-render": Entry(
         title="Long description will not render on the index",
         happened="The long description of '{file}' has markup errors:\n{reason}",
@@ -202,6 +217,36 @@ CATALOGUE: Mapping[str, Entry] = {
         + PERMISSIONS_SNIPPET
         + "\nFor a reusable workflow, grant it in the calling job as well.",
         link=GITHUB_OIDC_PERMISSIONS,
+    ),
+    "oidc-fork-pull-request": Entry(
+        title="No OIDC token in a pull request from a fork",
+        happened="GitHub gives no OIDC token to workflows run for pull requests from forks "
+        "({reason}).",
+        cause="A fork's code must not be able to publish as {repository}, so GitHub withholds "
+        "`id-token: write` (and secrets) from these runs, whatever the workflow asks for.",
+        fix="Publish from a workflow triggered by a tag push, a release, or workflow_dispatch "
+        "in {repository} itself, not from `pull_request`.",
+        link=GITHUB_OIDC_PERMISSIONS,
+    ),
+    "oidc-audience-mismatch": Entry(
+        title="The OIDC token is for another audience",
+        happened="The token's audience is {got}, but the index asked for {expected}.",
+        cause="Something between the job and GitHub's token service (a proxy, or a custom "
+        "ACTIONS_ID_TOKEN_REQUEST_URL) returned a token for a different audience.",
+        fix="Do not override ACTIONS_ID_TOKEN_REQUEST_URL; re-run the job.",
+        link=TROUBLESHOOTING,
+    ),
+    "audience-reserved": Entry(
+        title="Refusing to send a PyPI token to another index",
+        happened="{index} asked for OIDC tokens with the audience '{audience}', which belongs "
+        "to {owner}.",
+        cause="A token for that audience is accepted by {owner}; sent to any other host it "
+        "could be replayed there to publish as this workflow. Only {owner}'s own hosts may "
+        "receive it.",
+        fix="Check `repository-url`: use https://upload.pypi.org/legacy/ for PyPI or "
+        "https://test.pypi.org/legacy/ for TestPyPI. A private index must use its own "
+        "audience.",
+        link=TROUBLESHOOTING,
     ),
     "oidc-no-ambient-credential": Entry(
         title="No OIDC credential: not running on a supported CI",
@@ -340,6 +385,16 @@ CATALOGUE: Mapping[str, Entry] = {
         "already published, set `skip-existing: true`.",
         link=FILE_NAME_REUSE,
     ),
+    "upload-conflicting-file": Entry(
+        title="A different file with this name is already on the index",
+        happened="{file} is already on the index with sha256 {index_sha256}, but the local file "
+        "has sha256 {local_sha256} ({url}).",
+        cause="The distributions were rebuilt after this version was published (builds are "
+        "rarely reproducible), and an index never lets a filename be reused.",
+        fix="Bump the version and rebuild. To finish a half-published release, publish the "
+        "original artifacts of the first run instead of a rebuild.",
+        link=FILE_NAME_REUSE,
+    ),
     "upload-non-user-identity": Entry(
         title="Trusted publishing cannot create this project",
         happened="{file}: the index answered {status}: {message}",
@@ -453,6 +508,24 @@ CATALOGUE: Mapping[str, Entry] = {
         happened="{file}: {reason}",
         cause="The connection to the index broke or timed out.",
         fix="Re-run the job; files already uploaded are kept and identical re-uploads succeed.",
+    ),
+    # -- after the upload ----------------------------------------------------
+    "verify-mismatch": Entry(
+        title="The index serves a different file",
+        happened="{file} is served with sha256 {index_sha256} ({url}), but the uploaded file "
+        "has sha256 {local_sha256}.",
+        cause="The index holds another file under this name: an earlier upload of a "
+        "different build, or something between the job and the index changed the bytes.",
+        fix="Compare the two files; if the published one is wrong, yank the release and "
+        "publish a new version.",
+    ),
+    "verify-timeout": Entry(
+        title="Uploaded files are not served yet",
+        happened="After {seconds} s, {url} still does not list: {files}.",
+        cause="The index accepted the upload but has not published it yet (a delayed CDN "
+        "purge), or `check-url` points at a different index.",
+        fix="Check the project page in a few minutes. Raise `verify-timeout`, set "
+        "`check-url` to the index's simple URL, or set `verify: false` to skip this check.",
     ),
     "unexpected": Entry(
         title="Unexpected internal error",

@@ -1,8 +1,13 @@
-"""The upload credential: a token minted through trusted publishing, or the user's own."""
+"""The upload credential: a token minted through trusted publishing, or the user's own.
+
+A minted token lives 15 minutes; :class:`CredentialSource` mints a fresh one
+(with a fresh OIDC token) before the current one would expire during an upload.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -13,14 +18,21 @@ from trusted_publish.inputs import TOKEN_USER
 from trusted_publish.oidc import Claims, ambient_token, decode_claims, discover_audience
 
 if TYPE_CHECKING:
-    import requests
-
+    from trusted_publish.http import Client
     from trusted_publish.index import Index
-    from trusted_publish.inputs import Inputs
+    from trusted_publish.inputs import Inputs, Job
     from trusted_publish.report import Reporter
     from trusted_publish.secret import Secret
 
-__all__ = ["Credential", "obtain_credential"]
+__all__ = ["Credential", "CredentialSource"]
+
+DEFAULT_TOKEN_LIFETIME = 15 * 60
+# Re-mint when less than this is left before the upload starts; the index checks the
+# token once the whole file has arrived, so slow uploads add their expected duration.
+RENEWAL_MARGIN = 90.0
+# Audiences of PyPI's own tokens; they must never be sent anywhere else (a custom index
+# claiming them could replay the OIDC token against PyPI).
+_RESERVED_AUDIENCES = {"pypi": "is_pypi", "testpypi": "is_testpypi"}
 
 
 @dataclass(frozen=True)
@@ -28,34 +40,95 @@ class Credential:
     username: str
     password: Secret
     trusted: bool
-    expires_at: int | None = None
+    expires_at: float | None = None
     claims: Claims | None = None
 
 
-def obtain_credential(
-    inputs: Inputs, session: requests.Session, reporter: Reporter, projects: Sequence[str]
-) -> Credential:
-    """Mask and return the credential to upload with."""
-    if inputs.password is not None:
-        reporter.mask(inputs.password)
-        return Credential(inputs.user, inputs.password, trusted=False)
-    return _trusted_publishing(inputs.index, session, reporter, projects)
+class CredentialSource:
+    """Hands out a credential that will still be valid when an upload finishes."""
 
+    def __init__(
+        self,
+        *,
+        inputs: Inputs,
+        job: Job,
+        client: Client,
+        reporter: Reporter,
+        projects: Sequence[str],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._inputs = inputs
+        self._job = job
+        self._client = client
+        self._reporter = reporter
+        self._projects = projects
+        self._clock = clock
+        self._audience: str | None = None
+        self._credential: Credential | None = None
+        self.mints = 0
 
-def _trusted_publishing(
-    index: Index, session: requests.Session, reporter: Reporter, projects: Sequence[str]
-) -> Credential:
-    audience = discover_audience(session, index)
-    oidc_token = ambient_token(audience)
-    reporter.mask(oidc_token)
-    claims = decode_claims(oidc_token)
-    result = mint_token(session, index, oidc_token)
-    if isinstance(result, Refusal):
-        raise _refused(result, claims, index, projects)
-    reporter.mask(result.token)
-    return Credential(
-        TOKEN_USER, result.token, trusted=True, expires_at=result.expires_at, claims=claims
-    )
+    @property
+    def index(self) -> Index:
+        return self._inputs.index
+
+    def current(self, *, upload_seconds: float = 0.0) -> Credential:
+        """The credential to use now, renewed if it would expire within the upload."""
+        credential = self._credential
+        if credential is None:
+            credential = self._obtain()
+        elif credential.expires_at is not None:
+            left = credential.expires_at - self._clock()
+            if left < RENEWAL_MARGIN + upload_seconds:
+                self._reporter.info(
+                    f"The upload token expires in {max(left, 0):.0f} s; minting a fresh one."
+                )
+                credential = self._mint()
+        self._credential = credential
+        return credential
+
+    def renew(self) -> Credential:
+        """A new credential after the index said the current one expired."""
+        if not self._inputs.trusted_publishing:
+            return self.current()
+        self._credential = self._mint()
+        return self._credential
+
+    # -- obtaining ----------------------------------------------------------------
+    def _obtain(self) -> Credential:
+        password = self._inputs.password
+        if password is not None:
+            self._reporter.mask(password)
+            return Credential(self._inputs.user, password, trusted=False)
+        return self._mint()
+
+    def _mint(self) -> Credential:
+        audience = self._audience or self._discover_audience()
+        credential = self._client.retrying(lambda: self._mint_once(audience))
+        self.mints += 1
+        return credential
+
+    def _discover_audience(self) -> str:
+        audience = discover_audience(self._client, self.index)
+        required_host = _RESERVED_AUDIENCES.get(audience)
+        if required_host is not None and not getattr(self.index, required_host):
+            raise failure("audience-reserved", index=self.index.host, audience=audience)
+        self._audience = audience
+        return audience
+
+    def _mint_once(self, audience: str) -> Credential:
+        # A fresh OIDC token on every attempt: the index accepts each token once, so
+        # one whose exchange answer was lost can never be exchanged again.
+        oidc_token = ambient_token(audience, self._job)
+        self._reporter.mask(oidc_token)
+        claims = decode_claims(oidc_token)
+        result = mint_token(self._client, self.index, oidc_token)
+        if isinstance(result, Refusal):
+            raise _refused(result, claims, self.index, self._projects)
+        self._reporter.mask(result.token)
+        expires_at = result.expires_at or self._clock() + DEFAULT_TOKEN_LIFETIME
+        return Credential(
+            TOKEN_USER, result.token, trusted=True, expires_at=expires_at, claims=claims
+        )
 
 
 def _refused(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import tarfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -32,9 +32,11 @@ __all__ = [
     "Digests",
     "Distribution",
     "Found",
+    "LocalFile",
     "check_description",
     "digests",
     "find_distributions",
+    "hash_all",
 ]
 
 Kind = Literal["wheel", "sdist"]
@@ -112,7 +114,48 @@ def find_distributions(directory: Path) -> Found:
         (_read(path) for path in dist_paths),
         key=lambda d: (d.kind != "wheel", d.filename),
     )
+    _refuse_mixed_releases(directory, distributions)
     return Found(tuple(distributions), _pair_attestations(directory, dist_paths, attestation_paths))
+
+
+def _refuse_mixed_releases(directory: Path, distributions: Sequence[Distribution]) -> None:
+    """One version per project, one sdist per release: what a single release looks like.
+
+    Several projects are fine (a monorepo publishing together); each must be
+    authorized for the publisher on the index.
+    """
+    versions: dict[str, set[str]] = {}
+    sdists: dict[tuple[str, str], list[str]] = {}
+    for dist in distributions:
+        version = canonicalize_version(dist.version)
+        versions.setdefault(dist.project, set()).add(version)
+        if dist.kind == "sdist":
+            sdists.setdefault((dist.project, version), []).append(dist.filename)
+    for project, found in versions.items():
+        if len(found) > 1:
+            raise failure(
+                "several-versions",
+                path=directory,
+                project=project,
+                versions=", ".join(sorted(found)),
+            )
+    for (project, version), names in sdists.items():
+        if len(names) > 1:
+            raise failure(
+                "several-sdists", files=" and ".join(names), project=project, version=version
+            )
+
+
+@dataclass(frozen=True)
+class LocalFile:
+    """A distribution and its digests: what is compared with what the index serves."""
+
+    distribution: Distribution
+    digests: Digests
+
+
+def hash_all(distributions: Sequence[Distribution]) -> list[LocalFile]:
+    return [LocalFile(d, digests(d.path)) for d in distributions]
 
 
 def _classify(directory: Path) -> tuple[list[Path], list[Path], list[str]]:

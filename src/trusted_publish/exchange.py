@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trusted_publish.errors import failure
-from trusted_publish.http import TIMEOUT
+from trusted_publish.http import TIMEOUT, describe_exception
+from trusted_publish.retry import RETRYABLE_STATUSES, Transient, retry_after_seconds
 from trusted_publish.secret import Secret
 
 if TYPE_CHECKING:
-    import requests
-
+    from trusted_publish.http import Client
     from trusted_publish.index import Index
 
 __all__ = ["MintedToken", "Refusal", "mint_token"]
@@ -32,17 +32,26 @@ class Refusal:
     description: str
 
 
-def mint_token(
-    session: requests.Session, index: Index, oidc_token: Secret
-) -> MintedToken | Refusal:
-    """POST the OIDC token to the index's mint-token endpoint."""
+def mint_token(client: Client, index: Index, oidc_token: Secret) -> MintedToken | Refusal:
+    """POST the OIDC token to the index's mint-token endpoint, once.
+
+    Connection trouble and retryable statuses raise ``Transient``: the caller
+    retries with a new OIDC token, since this one may already be spent.
+    """
     import requests  # noqa: PLC0415
 
     url = index.mint_token_url
     try:
-        response = session.post(url, json={"token": oidc_token.reveal()}, timeout=TIMEOUT)
+        response = client.session.post(url, json={"token": oidc_token.reveal()}, timeout=TIMEOUT)
     except requests.RequestException as exc:
-        raise failure("index-unreachable", url=url, reason=type(exc).__name__) from exc
+        reason = describe_exception(exc)
+        raise Transient(failure("index-unreachable", url=url, reason=reason), reason) from exc
+    if response.status_code in RETRYABLE_STATUSES:
+        final = failure(
+            "mint-bad-response", url=url, status=response.status_code, body=response.text[:300]
+        )
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        raise Transient(final, f"{url} answered {response.status_code}", retry_after)
     try:
         body = response.json()
     except ValueError:

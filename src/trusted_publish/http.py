@@ -1,18 +1,36 @@
-"""The one place HTTP sessions are made: user agent and timeouts for every call."""
+"""The one place HTTP sessions are made: user agent, timeouts and retries for every call."""
 
 from __future__ import annotations
 
 import platform
+from collections.abc import Callable
 from html.parser import HTMLParser
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trusted_publish import __version__
+from trusted_publish.errors import PublishError
+from trusted_publish.retry import (
+    RETRYABLE_STATUSES,
+    RetryPolicy,
+    Transient,
+    call_with_retries,
+    retry_after_seconds,
+)
 
 if TYPE_CHECKING:
     import requests
 
-__all__ = ["TIMEOUT", "USER_AGENT", "new_session", "reason_or_body"]
+__all__ = [
+    "TIMEOUT",
+    "USER_AGENT",
+    "Client",
+    "describe_exception",
+    "new_session",
+    "reason_or_body",
+]
+
+T = TypeVar("T")
 
 USER_AGENT = (
     f"trusted-publish/{__version__} "
@@ -23,6 +41,8 @@ USER_AGENT = (
 TIMEOUT = (15.0, 120.0)
 _MAX_BODY_SHOWN = 1000
 
+OnRetry = Callable[[int, float, str], None]
+
 
 def new_session() -> requests.Session:
     import requests  # noqa: PLC0415 -- keeps `--help` and `--version` fast
@@ -30,6 +50,71 @@ def new_session() -> requests.Session:
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     return session
+
+
+class Client:
+    """A session plus the retry policy; ``send`` retries what is worth retrying."""
+
+    def __init__(self, policy: RetryPolicy, on_retry: OnRetry) -> None:
+        self.session = new_session()
+        self.policy = policy
+        self.on_retry = on_retry
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.session.close()
+
+    def retrying(self, attempt: Callable[[], T]) -> T:
+        """Run ``attempt`` (which raises ``Transient`` when worth repeating) under the policy."""
+        return call_with_retries(attempt, policy=self.policy, on_retry=self.on_retry)
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        unreachable: Callable[[str], PublishError],
+        **kwargs: Any,
+    ) -> requests.Response:
+        """One request, repeated on connection trouble, timeouts, 429 and 5xx.
+
+        A request that never got an answer raises ``unreachable(reason)``; when
+        the index keeps answering with a retryable status, its last answer is
+        returned for the caller to explain.
+        """
+        import requests  # noqa: PLC0415
+
+        last: list[requests.Response] = []
+
+        def attempt() -> requests.Response:
+            try:
+                response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
+            except requests.RequestException as exc:
+                reason = describe_exception(exc)
+                raise Transient(unreachable(reason), reason) from exc
+            if response.status_code in RETRYABLE_STATUSES:
+                last[:] = [response]
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+                raise Transient(None, f"{url} answered {response.status_code}", retry_after)
+            return response
+
+        try:
+            return self.retrying(attempt)
+        except Transient:
+            return last[0]
+
+
+def describe_exception(exc: BaseException) -> str:
+    """A short, secret-free description of a network failure."""
+    import requests  # noqa: PLC0415
+
+    if isinstance(exc, requests.Timeout):
+        return "the index did not answer in time (timeout)"
+    if isinstance(exc, requests.ConnectionError):
+        return f"the connection failed ({type(exc).__name__})"
+    return type(exc).__name__
 
 
 def reason_or_body(status: int, reason: str, body: str) -> str:

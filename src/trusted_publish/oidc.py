@@ -8,14 +8,16 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from trusted_publish.errors import failure
-from trusted_publish.http import TIMEOUT
+from trusted_publish.errors import PublishError, failure
+from trusted_publish.retry import RETRYABLE_STATUSES, Transient
 from trusted_publish.secret import Secret
 
 if TYPE_CHECKING:
     import requests
 
+    from trusted_publish.http import Client
     from trusted_publish.index import Index
+    from trusted_publish.inputs import Job
 
 __all__ = ["Claims", "ambient_token", "decode_claims", "discover_audience"]
 
@@ -94,15 +96,14 @@ def decode_claims(token: Secret) -> Claims:
     )
 
 
-def discover_audience(session: requests.Session, index: Index) -> str:
+def discover_audience(client: Client, index: Index) -> str:
     """Ask the index which audience its trusted-publishing tokens must carry."""
-    import requests  # noqa: PLC0415
-
     url = index.audience_url
-    try:
-        response = session.get(url, timeout=TIMEOUT)
-    except requests.RequestException as exc:
-        raise failure("index-unreachable", url=url, reason=type(exc).__name__) from exc
+
+    def unreachable(reason: str) -> PublishError:
+        return failure("index-unreachable", url=url, reason=reason)
+
+    response = client.send("GET", url, unreachable=unreachable)
     if response.status_code == 403:
         raise failure("audience-disabled", url=url, message=_json_message(response))
     if response.status_code == 404:
@@ -125,16 +126,40 @@ def _json_message(response: requests.Response) -> str:
     return message if isinstance(message, str) else response.text[:300]
 
 
-def ambient_token(audience: str) -> Secret:
-    """The CI's OIDC token for ``audience``, through the `id` package."""
+def ambient_token(audience: str, job: Job) -> Secret:
+    """The CI's OIDC token for ``audience``, through the `id` package.
+
+    Raises ``Transient`` for failures another request may not have (timeouts, 5xx).
+    """
     import id as ambient  # noqa: PLC0415
 
     try:
         token = ambient.detect_credential(audience)
     except ambient.GitHubOidcPermissionCredentialError as exc:
-        raise failure("oidc-permission-missing", reason=exc) from exc
+        raise _permission_failure(exc, job) from exc
     except ambient.IdentityError as exc:
-        raise failure("oidc-request-failed", reason=exc) from exc
+        raise _request_failure(str(exc), audience) from exc
     if token is None:
         raise failure("oidc-no-ambient-credential")
     return Secret(token)
+
+
+def _permission_failure(exc: Exception, job: Job) -> PublishError:
+    if job.event_name == "pull_request" and job.from_fork:
+        return failure("oidc-fork-pull-request", reason=exc, repository=job.repository)
+    return failure("oidc-permission-missing", reason=exc)
+
+
+def _request_failure(message: str, audience: str) -> PublishError | Transient:
+    mismatch = _AUDIENCE_MISMATCH.search(message)
+    if mismatch:
+        return failure("oidc-audience-mismatch", expected=audience, got=mismatch.group("got"))
+    status = _FAILED_STATUS.search(message)
+    final = failure("oidc-request-failed", reason=message)
+    if "timed out" in message or (status and int(status.group(1)) in RETRYABLE_STATUSES):
+        return Transient(final, f"OIDC token request: {message}")
+    return final
+
+
+_AUDIENCE_MISMATCH = re.compile(r"audience claim mismatch \(expected .*, got (?P<got>.*)\)")
+_FAILED_STATUS = re.compile(r"code=(\d+)")

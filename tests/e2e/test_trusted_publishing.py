@@ -136,13 +136,14 @@ def test_file_already_exists_with_other_contents(job: Job, pypi: PyPI, tmp_path:
     earlier = make_wheel(job.dist, description="# the first build\n")
     earlier_hash = sha256(earlier)
     assert job.run().returncode == 0
-    make_wheel(job.dist, description="# a different build, same version\n")
+    rebuilt = make_wheel(job.dist, description="# a different build, same version\n")
 
     run = job.run()
 
     assert run.returncode == 1
-    assert run.error.title == "File already exists on the index"
-    assert f"File already exists ('{earlier.name}'" in run.error.data
+    assert run.error.title == "A different file with this name is already on the index"
+    assert f"already on the index with sha256 {earlier_hash}" in run.error.data
+    assert f"the local file has sha256 {sha256(rebuilt)}" in run.error.data
     assert [f.sha256 for f in pypi.files("hello-trusted-publish")] == [earlier_hash]
 
 
