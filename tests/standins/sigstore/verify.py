@@ -70,17 +70,42 @@ def provenance(
     return document
 
 
+class _Invalid(Exception):
+    """An ``AttestationUploadError``: its text follows PyPI's prefix verbatim."""
+
+
 def _parse_attestations(
     verifier: Verifier, raw: list[object], stored: StoredFile, publisher: GitHubPublisher
 ) -> str | None:
     try:
+        attestations = _extract(raw)
+        _verify_each(verifier, attestations, stored, publisher)
+    except _Invalid as exc:
+        return str(exc)
+    return None
+
+
+def _extract(raw: list[object]) -> list[Attestation]:
+    """``_extract_attestations_from_request`` after the trusted-publishing checks."""
+    try:
         attestations = _ATTESTATIONS.validate_json(json.dumps(raw))
     except ValidationError as exc:
-        return f"Malformed attestations: {exc}"
+        raise _Invalid(f"Malformed attestations: {exc}") from exc
     if not attestations:
-        return "Malformed attestations: an empty attestation set is not permitted"
-    if len(attestations) > len(SUPPORTED_PREDICATE_TYPES):
-        return f"A maximum of {len(SUPPORTED_PREDICATE_TYPES)} attestations per file are supported"
+        raise _Invalid("Malformed attestations: an empty attestation set is not permitted")
+    limit = len(SUPPORTED_PREDICATE_TYPES)
+    if len(attestations) > limit:
+        raise _Invalid(f"A maximum of {limit} attestations per file are supported")
+    return attestations
+
+
+def _verify_each(
+    verifier: Verifier,
+    attestations: list[Attestation],
+    stored: StoredFile,
+    publisher: GitHubPublisher,
+) -> None:
+    """``IntegrityService.parse_attestations``' loop."""
     expected = identity(publisher)
     distribution = Distribution(name=stored.filename, digest=stored.sha256)
     seen: set[str] = set()
@@ -88,18 +113,21 @@ def _parse_attestations(
         try:
             predicate_type = verify_attestation(verifier, attestation, expected, distribution)
         except VerificationError as exc:
-            return f"Could not verify the uploaded artifact using the included attestation: {exc}"
-        except Exception as exc:  # noqa: BLE001 - Warehouse reports any other failure this way
-            return f"Unknown error while trying to verify included attestations: {exc}"
+            raise _Invalid(
+                f"Could not verify the uploaded artifact using the included attestation: {exc}"
+            ) from exc
+        except Exception as exc:  # Warehouse reports any other failure this way
+            raise _Invalid(
+                f"Unknown error while trying to verify included attestations: {exc}"
+            ) from exc
         if predicate_type not in SUPPORTED_PREDICATE_TYPES:
-            return f"Attestation with unsupported predicate type: {predicate_type}"
+            raise _Invalid(f"Attestation with unsupported predicate type: {predicate_type}")
         if predicate_type in seen:
-            return (
+            raise _Invalid(
                 "Multiple attestations for the same file with the same predicate type "
                 f"({predicate_type}) are not supported"
             )
         seen.add(predicate_type)
-    return None
 
 
 def verify_attestation(
