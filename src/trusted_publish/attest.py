@@ -117,14 +117,10 @@ def load_trust_config(path: Path | None) -> ClientTrustConfig:
     network call: load it only once attestations will really be made.
     """
     from sigstore.errors import Error as SigstoreError  # noqa: PLC0415
-    from sigstore.models import ClientTrustConfig  # noqa: PLC0415
 
     shown = str(path) if path else "(public-good instance)"
     try:
-        if path is None:
-            config = ClientTrustConfig.production()
-        else:
-            config = ClientTrustConfig.from_json(path.read_text(encoding="utf-8"))
+        config = _read_trust_config(path)
         config.force_tlog_version = _REKOR_VERSION
         config.signing_config  # noqa: B018 - selecting the services finds unusable configs
         config.trusted_root  # noqa: B018
@@ -134,6 +130,19 @@ def load_trust_config(path: Path | None) -> ClientTrustConfig:
             reason += "; PyPI accepts Rekor v1 entries only, so it must list a v1 log"
         raise failure("sigstore-trust-config-invalid", path=shown, reason=reason) from exc
     return config
+
+
+def _read_trust_config(path: Path | None) -> ClientTrustConfig:
+    from sigstore.errors import Error as SigstoreError  # noqa: PLC0415
+    from sigstore.models import ClientTrustConfig  # noqa: PLC0415
+
+    if path is not None:
+        return ClientTrustConfig.from_json(path.read_text(encoding="utf-8"))
+    try:
+        return ClientTrustConfig.production()
+    except SigstoreError as exc:  # its TUF repository could not be reached
+        reason = f"sigstore's trust root could not be refreshed ({_summary(exc)})"
+        raise failure("attest-signing-failed", file="the distributions", reason=reason) from exc
 
 
 # -- signing ---------------------------------------------------------------------------

@@ -244,6 +244,23 @@ def test_trust_config_forces_rekor_v1(trust_config: ClientTrustConfig) -> None:
     assert trust_config.force_tlog_version == 1
 
 
+def test_public_good_trust_root_out_of_reach_fails_signing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The real refresh, stopped by the network guard; TUF's cache goes to tmp_path.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+    with pytest.raises(PublishError) as raised:
+        attest.load_trust_config(None)
+
+    assert refusal(raised)[:2] == (
+        "attest-signing-failed",
+        "sigstore could not sign the distributions: sigstore's trust root could not be "
+        "refreshed (Failed to refresh TUF metadata)",
+    )
+
+
 @pytest.mark.parametrize(
     ("edit", "reason"),
     [
