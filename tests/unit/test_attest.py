@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import jwt
 import pytest
 from sigstore.models import ClientTrustConfig
 
@@ -44,11 +43,14 @@ def tokens_from(github: GitHubOIDC) -> Callable[[], Secret]:
 
 
 def sign(
-    packages: Path, trust_config: ClientTrustConfig, github: GitHubOIDC, **options: object
+    packages: Path,
+    trust_config: ClientTrustConfig,
+    github: GitHubOIDC,
+    on_signed: Callable[[AttestationFile], None] | None = None,
 ) -> list[AttestationFile]:
     files = sorted(packages.iterdir())
     out = packages.parent / "attestations"
-    return attest.sign(files, out, tokens_from(github), trust_config, **options)  # type: ignore[arg-type]
+    return attest.sign(files, out, tokens_from(github), trust_config, on_signed=on_signed)
 
 
 def refusal(raised: pytest.ExceptionInfo[PublishError]) -> tuple[str, str, str]:
@@ -449,7 +451,4 @@ def test_publisher_from_token_claims(github: GitHubOIDC) -> None:
 
     assert Publisher.from_claims(claims) == Publisher(
         "octo-org/hello-trusted-publish", "release.yml", "pypi"
-    )
-    assert (
-        jwt.decode(github.issued[-1], options={"verify_signature": False})["environment"] == "pypi"
     )
