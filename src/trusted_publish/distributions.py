@@ -124,25 +124,28 @@ def _refuse_mixed_releases(directory: Path, distributions: Sequence[Distribution
     Several projects are fine (a monorepo publishing together); each must be
     authorized for the publisher on the index.
     """
-    versions: dict[str, set[str]] = {}
-    sdists: dict[tuple[str, str], list[str]] = {}
+    versions: dict[str, dict[str, str]] = {}  # project -> canonical version -> as written
+    sdists: dict[tuple[str, str], list[Distribution]] = {}
     for dist in distributions:
         version = canonicalize_version(dist.version)
-        versions.setdefault(dist.project, set()).add(version)
+        versions.setdefault(dist.project, {}).setdefault(version, dist.version)
         if dist.kind == "sdist":
-            sdists.setdefault((dist.project, version), []).append(dist.filename)
+            sdists.setdefault((dist.project, version), []).append(dist)
     for project, found in versions.items():
         if len(found) > 1:
             raise failure(
                 "several-versions",
                 path=directory,
                 project=project,
-                versions=", ".join(sorted(found)),
+                versions=", ".join(sorted(found.values())),
             )
-    for (project, version), names in sdists.items():
-        if len(names) > 1:
+    for same_release in sdists.values():
+        if len(same_release) > 1:
             raise failure(
-                "several-sdists", files=" and ".join(names), project=project, version=version
+                "several-sdists",
+                files=" and ".join(d.filename for d in same_release),
+                project=same_release[0].name,
+                version=same_release[0].version,
             )
 
 

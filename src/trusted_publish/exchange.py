@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trusted_publish.errors import failure
-from trusted_publish.http import TIMEOUT, describe_exception
+from trusted_publish.http import describe_exception
 from trusted_publish.retry import RETRYABLE_STATUSES, Transient, retry_after_seconds
 from trusted_publish.secret import Secret
 
@@ -42,7 +42,7 @@ def mint_token(client: Client, index: Index, oidc_token: Secret) -> MintedToken 
 
     url = index.mint_token_url
     try:
-        response = client.session.post(url, json={"token": oidc_token.reveal()}, timeout=TIMEOUT)
+        response = client.session.post(url, json={"token": oidc_token.reveal()})
     except requests.RequestException as exc:
         reason = describe_exception(exc)
         raise Transient(failure("index-unreachable", url=url, reason=reason), reason) from exc
@@ -59,7 +59,10 @@ def mint_token(client: Client, index: Index, oidc_token: Secret) -> MintedToken 
     if not isinstance(body, dict):
         # A 200 body may hold a token in an unexpected shape: never echo it.
         shown = "(not a JSON object)" if response.ok else response.text[:300]
-        raise failure("mint-bad-response", url=url, status=response.status_code, body=shown)
+        final = failure("mint-bad-response", url=url, status=response.status_code, body=shown)
+        if response.ok:  # cut or garbled on the way; a new exchange usually works
+            raise Transient(final, f"{url} answered with a body that is not JSON")
+        raise final
     if response.status_code == 200:
         return _minted(url, body)
     refusal = _refusal(body)

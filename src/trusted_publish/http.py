@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html.parser import HTMLParser
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,12 +22,13 @@ if TYPE_CHECKING:
     import requests
 
 __all__ = [
-    "TIMEOUT",
+    "CONNECT_TIMEOUT",
     "USER_AGENT",
     "Client",
     "describe_exception",
     "new_session",
     "reason_or_body",
+    "use_timeout",
 ]
 
 T = TypeVar("T")
@@ -36,9 +37,9 @@ USER_AGENT = (
     f"trusted-publish/{__version__} "
     f"({platform.python_implementation()} {platform.python_version()})"
 )
-# (connect, read) seconds; uploads stream the body, so the read timeout only
-# bounds how long the index may stay silent, not the whole transfer.
-TIMEOUT = (15.0, 120.0)
+# Seconds to connect; the read timeout (the `request-timeout` input) only bounds how
+# long the index may stay silent, not a whole upload, whose body is streamed.
+CONNECT_TIMEOUT = 15.0
 _MAX_BODY_SHOWN = 1000
 
 OnRetry = Callable[[int, float, str], None]
@@ -55,10 +56,12 @@ def new_session() -> requests.Session:
 class Client:
     """A session plus the retry policy; ``send`` retries what is worth retrying."""
 
-    def __init__(self, policy: RetryPolicy, on_retry: OnRetry) -> None:
+    def __init__(self, policy: RetryPolicy, on_retry: OnRetry, read_timeout: float) -> None:
         self.session = new_session()
         self.policy = policy
         self.on_retry = on_retry
+        self.timeout = (min(CONNECT_TIMEOUT, read_timeout), read_timeout)
+        use_timeout(self.session, self.timeout)
 
     def __enter__(self) -> Client:
         return self
@@ -90,7 +93,7 @@ class Client:
 
         def attempt() -> requests.Response:
             try:
-                response = self.session.request(method, url, timeout=TIMEOUT, **kwargs)
+                response = self.session.request(method, url, **kwargs)
             except requests.RequestException as exc:
                 reason = describe_exception(exc)
                 raise Transient(unreachable(reason), reason) from exc
@@ -104,6 +107,35 @@ class Client:
             return self.retrying(attempt)
         except Transient:
             return last[0]
+
+
+def use_timeout(session: requests.Session, timeout: tuple[float, float]) -> None:
+    """Give every request of ``session`` a timeout, also those made by libraries (twine)."""
+    from requests.adapters import HTTPAdapter  # noqa: PLC0415
+
+    class _TimeoutAdapter(HTTPAdapter):
+        def send(  # noqa: PLR0917 -- HTTPAdapter.send's own signature
+            self,
+            request: requests.PreparedRequest,
+            stream: bool = False,
+            timeout: float | tuple[float, float] | tuple[float, None] | None = None,
+            verify: bool | str = True,
+            cert: bytes | str | tuple[bytes | str, bytes | str] | None = None,
+            proxies: Mapping[str, str] | None = None,
+        ) -> requests.Response:
+            return super().send(
+                request,
+                stream=stream,
+                timeout=default if timeout is None else timeout,
+                verify=verify,
+                cert=cert,
+                proxies=proxies,
+            )
+
+    default = timeout
+
+    for prefix in ("https://", "http://"):
+        session.mount(prefix, _TimeoutAdapter())
 
 
 def describe_exception(exc: BaseException) -> str:

@@ -121,6 +121,12 @@ INPUTS: tuple[InputSpec, ...] = (
         kind="url",
     ),
     InputSpec(
+        "request-timeout",
+        "120",
+        "Seconds any single request may wait for the index to answer before it is retried.",
+        kind="seconds",
+    ),
+    InputSpec(
         "sigstore-trust-config",
         "",
         "Path to a sigstore ClientTrustConfig JSON (default: the public sigstore).",
@@ -129,7 +135,7 @@ INPUTS: tuple[InputSpec, ...] = (
 
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
-_MAX_VERIFY_TIMEOUT = 3600.0
+_MAX_SECONDS = 3600.0
 
 
 @dataclass(frozen=True)
@@ -148,6 +154,7 @@ class Inputs:
     dry_run: bool = False
     verify: bool = True
     verify_timeout: float = 300.0
+    request_timeout: float = 120.0
     check_url: str | None = None
     sigstore_trust_config: Path | None = None
 
@@ -289,6 +296,7 @@ def parse_inputs(raw: Mapping[str, str]) -> Inputs:
             shown = "', '".join(spec.choices)
             problems.append(f"`{spec.name}` is {values[spec.name]!r}; use '{shown}'.")
     verify_timeout = _seconds("verify-timeout", values["verify-timeout"], problems)
+    request_timeout = _seconds("request-timeout", values["request-timeout"], problems)
     password, user = values["password"], values["user"]
     _check_credentials(password, user, values["trusted-publishing"].lower(), problems)
     if problems:
@@ -307,6 +315,7 @@ def parse_inputs(raw: Mapping[str, str]) -> Inputs:
         dry_run=flags["dry-run"],
         verify=flags["verify"],
         verify_timeout=verify_timeout,
+        request_timeout=request_timeout,
         check_url=values["check-url"] or None,
         sigstore_trust_config=Path(trust_config) if trust_config else None,
     )
@@ -324,7 +333,7 @@ def _seconds(name: str, value: str, problems: list[str]) -> float:
         seconds = float(value)
     except ValueError:
         seconds = -1.0
-    if not 0 < seconds <= _MAX_VERIFY_TIMEOUT:
+    if not 0 < seconds <= _MAX_SECONDS:
         problems.append(f"`{name}` is {value!r}; use a number of seconds up to 3600.")
         return 0.0
     return seconds

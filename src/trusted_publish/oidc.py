@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trusted_publish.errors import PublishError, failure
-from trusted_publish.retry import RETRYABLE_STATUSES, Transient
+from trusted_publish.http import describe_exception
+from trusted_publish.retry import RETRYABLE_STATUSES, Transient, retry_after_seconds
 from trusted_publish.secret import Secret
 
 if TYPE_CHECKING:
@@ -98,23 +99,34 @@ def decode_claims(token: Secret) -> Claims:
 
 def discover_audience(client: Client, index: Index) -> str:
     """Ask the index which audience its trusted-publishing tokens must carry."""
+    return client.retrying(lambda: _audience_once(client, index))
+
+
+def _audience_once(client: Client, index: Index) -> str:
+    import requests  # noqa: PLC0415
+
     url = index.audience_url
-
-    def unreachable(reason: str) -> PublishError:
-        return failure("index-unreachable", url=url, reason=reason)
-
-    response = client.send("GET", url, unreachable=unreachable)
-    if response.status_code == 403:
-        raise failure("audience-disabled", url=url, message=_json_message(response))
-    if response.status_code == 404:
-        raise failure("audience-unsupported", url=url, index=index.name)
-    body = response.text[:300]
     try:
-        audience = response.json().get("audience") if response.status_code == 200 else None
+        response = client.session.get(url)
+    except requests.RequestException as exc:
+        reason = describe_exception(exc)
+        raise Transient(failure("index-unreachable", url=url, reason=reason), reason) from exc
+    status, body = response.status_code, response.text[:300]
+    if status == 403:
+        raise failure("audience-disabled", url=url, message=_json_message(response))
+    if status == 404:
+        raise failure("audience-unsupported", url=url, index=index.name)
+    bad_response = failure("audience-bad-response", url=url, status=status, body=body)
+    if status in RETRYABLE_STATUSES:
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        raise Transient(bad_response, f"{url} answered {status}", retry_after)
+    try:
+        audience = response.json().get("audience") if status == 200 else None
     except (ValueError, AttributeError):
-        audience = None
+        # A cut or garbled answer from a proxy on the way; asking again usually helps.
+        raise Transient(bad_response, f"{url} answered with a body that is not JSON") from None
     if not isinstance(audience, str) or not audience:
-        raise failure("audience-bad-response", url=url, status=response.status_code, body=body)
+        raise bad_response
     return audience
 
 
@@ -156,7 +168,8 @@ def _request_failure(message: str, audience: str) -> PublishError | Transient:
         return failure("oidc-audience-mismatch", expected=audience, got=mismatch.group("got"))
     status = _FAILED_STATUS.search(message)
     final = failure("oidc-request-failed", reason=message)
-    if "timed out" in message or (status and int(status.group(1)) in RETRYABLE_STATUSES):
+    garbled = "malformed or incomplete JSON" in message
+    if "timed out" in message or garbled or (status and int(status.group(1)) in RETRYABLE_STATUSES):
         return Transient(final, f"OIDC token request: {message}")
     return final
 

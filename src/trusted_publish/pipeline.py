@@ -44,7 +44,7 @@ def run(inputs: Inputs, runner: Runner, reporter: Reporter) -> None:
         reporter.info(f"Retrying in {delay:.1f} s (retry {retry}): {reason}")
 
     lookup_url = simple_url(inputs.index, inputs.check_url)
-    with Client(RetryPolicy(), on_retry) as client:
+    with Client(RetryPolicy(), on_retry, inputs.request_timeout) as client:
         credentials = CredentialSource(
             inputs=inputs,
             job=runner.job,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from trusted_publish.catalogue import key_for_upload_error
 from trusted_publish.errors import failure
-from trusted_publish.http import describe_exception, reason_or_body
+from trusted_publish.http import describe_exception, reason_or_body, use_timeout
 from trusted_publish.index import IndexedFile, project_files
 from trusted_publish.retry import RETRYABLE_STATUSES, Transient, retry_after_seconds
 
@@ -72,6 +72,7 @@ class Uploader:
             first.password.reveal(),
             disable_progress_bar=True,
         )
+        use_timeout(repository.session, self.client.timeout)
         try:
             for file in files:
                 result = self._one(repository, file)

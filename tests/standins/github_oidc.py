@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException, NotFound, Unauthorized
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from tests.standins.faults import Faults
 from tests.standins.server import LocalServer
 
 if TYPE_CHECKING:
@@ -130,6 +131,7 @@ class GitHubOIDC:
     plan: str = field(default_factory=lambda: str(uuid.uuid4()))
     job: str = field(default_factory=lambda: str(uuid.uuid4()))
     clock_skew: int = 0
+    faults: Faults = field(default_factory=Faults)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: LocalServer | None = None
 
@@ -138,6 +140,7 @@ class GitHubOIDC:
         self.identity = Identity()
         self.extra_claims = {}
         self.clock_skew = 0
+        self.faults.clear()
         with self._lock:
             self.issued.clear()
 
@@ -199,10 +202,17 @@ class GitHubOIDC:
         request = Request(environ)
         try:
             endpoint, _ = _ROUTES.bind_to_environ(environ).match()
-            response = getattr(self, f"_on_{endpoint}")(request)
         except HTTPException as exc:
-            response = _json({"message": exc.description}, exc.code or 500)
-        return response(environ, start_response)  # type: ignore[no-any-return]
+            return _json({"message": exc.description}, exc.code or 500)(environ, start_response)
+
+        def handle() -> Response:
+            try:
+                response: Response = getattr(self, f"_on_{endpoint}")(request)
+            except HTTPException as exc:
+                response = _json({"message": exc.description}, exc.code or 500)
+            return response
+
+        return self.faults.wrap(endpoint, environ, handle, start_response)
 
     def _on_token(self, request: Request) -> Response:
         scheme, _, credential = request.headers.get("Authorization", "").partition(" ")

@@ -8,6 +8,8 @@ through methods and inspect what landed through :meth:`PyPI.files`.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import json
 import ssl
 import threading
@@ -17,11 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import requests
-from packaging.utils import canonicalize_name
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from packaging.utils import canonicalize_name, canonicalize_version
+from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from tests.standins.faults import Faults
 from tests.standins.pypi.forklift import UploadRefused, handle_upload
 from tests.standins.pypi.mint import MintError, mint
 from tests.standins.pypi.read import SIMPLE_JSON, project_json, simple_html, simple_json
@@ -92,6 +95,7 @@ class PyPI:
         self.lock = threading.RLock()
         self._server: LocalServer | None = None
         self.attestation_verifier: AttestationVerifier | None = None
+        self.faults = Faults()
         self.reset()
 
     def reset(self) -> None:
@@ -104,10 +108,14 @@ class PyPI:
             self.used_jtis: set[str] = set()
             self.deleted_filenames: set[str] = set()
             self.requests: list[RequestRecord] = []
+            self.faults.clear()
+            self.visible_after = 0.0  # seconds before an upload shows in the read APIs
+            self.tampered: set[str] = set()  # files the read APIs list with a wrong sha256
             self.trusted_publishing_enabled = True  # the global admin flag (audience 403)
             self.oidc_enabled = True  # the per-issuer flag (mint-token not-enabled)
             self.attestations_disabled = False
-            self.token_lifetime = DEFAULT_TOKEN_LIFETIME
+            self.token_lifetime: float = DEFAULT_TOKEN_LIFETIME
+            self.expires_skew = 0  # how far the reported `expires` is from the real expiry
             self.max_file_size = MAX_FILE_SIZE
             self.prohibited_names: set[str] = set()
             self.serial = 0
@@ -214,16 +222,25 @@ class PyPI:
         request = _Request(environ)
         try:
             endpoint, args = _ROUTES.bind_to_environ(environ).match()
-            response: Response = getattr(self, f"_on_{endpoint}")(request, **args)
-        except MethodNotAllowed as exc:
-            response = exc.get_response()
         except HTTPException as exc:
-            response = exc.get_response()
-        finally:
-            request.close()  # spooled upload files
+            self._log(request, exc.code or 500)
+            return exc.get_response()(environ, start_response)
+
+        def handle() -> Response:
+            try:
+                response: Response = getattr(self, f"_on_{endpoint}")(request, **args)
+            except HTTPException as exc:
+                response = exc.get_response()
+            finally:
+                request.close()  # spooled upload files
+            self._log(request, response.status_code)
+            return response
+
+        return self.faults.wrap(endpoint, environ, handle, start_response)
+
+    def _log(self, request: Request, status: int) -> None:
         with self.lock:
-            self.requests.append(RequestRecord(request.method, request.path, response.status_code))
-        return response(environ, start_response)
+            self.requests.append(RequestRecord(request.method, request.path, status))
 
     # -- trusted publishing ---------------------------------------------------------
     def _on_audience(self, request: Request) -> Response:
@@ -240,9 +257,8 @@ class PyPI:
                 "message": "Token request failed",
             }
             return _compact(body, 422)
-        return _compact(
-            {"expires": int(issued.expires_at or 0), "success": True, "token": issued.value}
-        )
+        expires = int(issued.expires_at or 0) + self.expires_skew
+        return _compact({"expires": expires, "success": True, "token": issued.value})
 
     # -- upload ---------------------------------------------------------------------
     def _on_legacy_no_slash(self, request: Request) -> Response:
@@ -272,7 +288,7 @@ class PyPI:
             tail = f"{version}/json" if version else "json"
             return _redirect(f"{self.url}/pypi/{found.normalized}/{tail}")
         with self.lock:
-            body = project_json(found, version, self.url, self.serial)
+            body = project_json(self._as_served(found), version, self.url, self.serial)
         if body is None:
             raise NotFound
         response = Response(json.dumps(body), content_type="application/json")
@@ -286,13 +302,25 @@ class PyPI:
         if project != found.normalized:
             return _redirect(f"{self.url}/simple/{found.normalized}/")
         with self.lock:
+            served = self._as_served(found)
             if SIMPLE_JSON in request.headers.get("Accept", ""):
                 return Response(
-                    json.dumps(simple_json(found, self.url, self.serial)), content_type=SIMPLE_JSON
+                    json.dumps(simple_json(served, self.url, self.serial)), content_type=SIMPLE_JSON
                 )
             return Response(
-                simple_html(found, self.url, self.serial), content_type="text/html; charset=utf-8"
+                simple_html(served, self.url, self.serial), content_type="text/html; charset=utf-8"
             )
+
+    def _as_served(self, project: Project) -> Project:
+        """The project as the read APIs show it: recent uploads hidden, tampered hashes."""
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        files = [
+            dataclasses.replace(f, sha256="0" * 64) if f.filename in self.tampered else f
+            for f in project.files
+            if (now - f.upload_time).total_seconds() >= self.visible_after
+        ]
+        versions = {canonicalize_version(f.version): f.version for f in files}
+        return Project(project.name, files, {k: project.versions[k] for k in versions})
 
     def _on_package(self, request: Request, path: str) -> Response:
         filename = path.rsplit("/", 1)[-1]
