@@ -13,6 +13,8 @@ from tests.netguard import sitecustomize as netguard
 from tests.standins.github_oidc import GITHUB_ISSUER, GitHubOIDC
 from tests.standins.pypi import PyPI
 from tests.standins.pypiserver import PypiServer
+from tests.standins.sigstore import Sigstore
+from tests.standins.sigstore.verify import attestation_verifier
 from tests.standins.tls import TestCA
 
 NETGUARD_DIR = Path(netguard.__file__).parent
@@ -66,7 +68,13 @@ def test_ca(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCA]:
             os.environ[name] = value
 
 
-def _serve_at(index: PyPI, ca: TestCA, *hosts: str) -> PyPI:
+def install_attestation_verifier(index: PyPI, sigstore: Sigstore) -> None:
+    """Let ``index`` check uploaded attestations as Warehouse does, against the stand-ins' root."""
+    index.attestation_verifier = attestation_verifier(sigstore.trusted_root)
+
+
+def _serve_at(index: PyPI, ca: TestCA, sigstore: Sigstore, *hosts: str) -> PyPI:
+    install_attestation_verifier(index, sigstore)
     index.serve(tls=ca.server_context(hosts))
     for host in hosts:
         netguard.map_host(host, index.port)
@@ -75,7 +83,10 @@ def _serve_at(index: PyPI, ca: TestCA, *hosts: str) -> PyPI:
 
 @pytest.fixture(scope="session")
 def pypi_server(
-    github_server: GitHubOIDC, test_ca: TestCA, tmp_path_factory: pytest.TempPathFactory
+    github_server: GitHubOIDC,
+    sigstore_server: Sigstore,
+    test_ca: TestCA,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PyPI]:
     """PyPI at its real addresses: https://upload.pypi.org/legacy/ and https://pypi.org."""
     index = PyPI(
@@ -84,7 +95,7 @@ def pypi_server(
         upload_host="upload.pypi.org",
         web_host="pypi.org",
     )
-    yield _serve_at(index, test_ca, "upload.pypi.org", "pypi.org")
+    yield _serve_at(index, test_ca, sigstore_server, "upload.pypi.org", "pypi.org")
     index.stop()
 
 
@@ -97,7 +108,10 @@ def pypi(pypi_server: PyPI) -> PyPI:
 
 @pytest.fixture(scope="session")
 def testpypi_server(
-    github_server: GitHubOIDC, test_ca: TestCA, tmp_path_factory: pytest.TempPathFactory
+    github_server: GitHubOIDC,
+    sigstore_server: Sigstore,
+    test_ca: TestCA,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PyPI]:
     """TestPyPI at https://test.pypi.org, with its own audience."""
     index = PyPI(
@@ -108,7 +122,7 @@ def testpypi_server(
         upload_host="test.pypi.org",
         web_host="test.pypi.org",
     )
-    yield _serve_at(index, test_ca, "test.pypi.org")
+    yield _serve_at(index, test_ca, sigstore_server, "test.pypi.org")
     index.stop()
 
 
@@ -120,7 +134,7 @@ def testpypi(testpypi_server: PyPI) -> PyPI:
 
 @pytest.fixture(scope="session")
 def custom_index_server(
-    github_server: GitHubOIDC, tmp_path_factory: pytest.TempPathFactory
+    github_server: GitHubOIDC, sigstore_server: Sigstore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PyPI]:
     """A Warehouse-based index of one's own, on plain http over loopback."""
     index = PyPI(
@@ -128,7 +142,9 @@ def custom_index_server(
         oidc_issuers={GITHUB_ISSUER: github_server.url},
         audience="custom-index",
         name="custom index",
-    ).serve()
+    )
+    install_attestation_verifier(index, sigstore_server)
+    index.serve()
     yield index
     index.stop()
 

@@ -23,9 +23,10 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from trusted_publish.errors import failure
+from trusted_publish.errors import PublishError, failure
+from trusted_publish.retry import RETRYABLE_STATUSES, Transient
 from trusted_publish.secret import Secret
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ __all__ = [
     "SIGSTORE_AUDIENCE",
     "AttestationFile",
     "Publisher",
+    "Retrying",
     "load_trust_config",
     "sign",
     "verify",
@@ -50,6 +52,13 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+
+
+class Retrying(Protocol):
+    """Runs an attempt that raises ``Transient`` when worth repeating (``Client.retrying``)."""
+
+    def __call__(self, attempt: Callable[[], T], /) -> T: ...
+
 
 SIGSTORE_AUDIENCE = "sigstore"
 PUBLISH_SUFFIX = ".publish.attestation"
@@ -155,13 +164,15 @@ def sign(
     trust_config: ClientTrustConfig,
     *,
     on_signed: Callable[[AttestationFile], None] | None = None,
+    retrying: Retrying | None = None,
 ) -> list[AttestationFile]:
     """Attest each distribution; write ``<file>.publish.attestation`` into ``out_dir``.
 
     ``identity_token`` returns an OIDC token for audience ``sigstore``. It is
     called for each certificate: once, unless signing outlasts the certificate's
     10 minutes (the token itself is only checked when the certificate is made).
-    ``on_signed`` hears about each file as soon as it is written.
+    ``on_signed`` hears about each file as soon as it is written; ``retrying``
+    repeats sigstore calls that failed for a reason another attempt may not have.
     """
     from sigstore.sign import SigningContext  # noqa: PLC0415
 
@@ -169,7 +180,9 @@ def sign(
         msg = "attestations must not be written next to the distributions"
         raise ValueError(msg)
     out_dir.mkdir(parents=True, exist_ok=True)
-    session = _SigningSession(SigningContext.from_trust_config(trust_config), identity_token)
+    session = _SigningSession(
+        SigningContext.from_trust_config(trust_config), identity_token, retrying or _once
+    )
     results: list[AttestationFile] = []
     for path in distributions:
         attestation = session.attest(path)
@@ -185,9 +198,15 @@ def sign(
 class _SigningSession:
     """One Signer (an ephemeral key and its certificate) for as many files as it lasts."""
 
-    def __init__(self, context: SigningContext, identity_token: Callable[[], Secret]) -> None:
+    def __init__(
+        self,
+        context: SigningContext,
+        identity_token: Callable[[], Secret],
+        retrying: Retrying,
+    ) -> None:
         self._context = context
         self._identity_token = identity_token
+        self._retrying = retrying
         self._signer: Signer | None = None
         self._expires: dt.datetime | None = None
 
@@ -202,14 +221,14 @@ class _SigningSession:
             raise failure("attest-signing-failed", file=path.name, reason=exc.strerror) from exc
         try:
             signer = self._current(path.name)
-            attestation = _sigstore_call(path.name, lambda: Attestation.sign(signer, dist))
+            attestation = self._call(path.name, lambda: Attestation.sign(signer, dist))
         except AttestationError as exc:
             # Signer._signing_cert found the cached certificate expired after all.
             if not isinstance(exc.__context__, ExpiredCertificate | ExpiredIdentity):
                 raise failure("attest-signing-failed", file=path.name, reason=str(exc)) from exc
             signer = self._renew(path.name)
             try:
-                attestation = _sigstore_call(path.name, lambda: Attestation.sign(signer, dist))
+                attestation = self._call(path.name, lambda: Attestation.sign(signer, dist))
             except AttestationError as again:
                 reason = "the new certificate had expired before it was used; is the clock right?"
                 raise failure("attest-signing-failed", file=path.name, reason=reason) from again
@@ -233,7 +252,7 @@ class _SigningSession:
         for attempt in range(2):
             token = _identity(self._identity_token)
             try:
-                self._signer = _sigstore_call(file, functools.partial(Signer, token, self._context))
+                self._signer = self._call(file, functools.partial(Signer, token, self._context))
             except ExpiredIdentity:  # it expired between sigstore's two checks
                 if attempt:
                     reason = "every token had expired before Fulcio was asked"
@@ -241,6 +260,19 @@ class _SigningSession:
                 continue
             return self._signer
         raise AssertionError  # pragma: no cover - the loop returns or raises
+
+    def _call(self, file: str, call: Callable[[], T]) -> T:
+        return self._retrying(lambda: _sigstore_call(file, call))
+
+
+def _once(attempt: Callable[[], T]) -> T:
+    """No retries: a transient failure is final at once."""
+    try:
+        return attempt()
+    except Transient as transient:
+        if transient.final is None:
+            raise
+        raise transient.final from transient
 
 
 def _identity(identity_token: Callable[[], Secret]) -> IdentityToken:
@@ -277,16 +309,33 @@ def _sigstore_call(file: str, call: Callable[[], T]) -> T:
         raise  # the caller knows which of these is an expired certificate
     except FulcioClientError as exc:
         reason = f"Fulcio refused the signing certificate ({_http_detail(exc)})"
-        raise failure("attest-signing-failed", file=file, reason=reason) from exc
+        raise _maybe_transient(
+            exc, failure("attest-signing-failed", file=file, reason=reason)
+        ) from exc
     except RekorClientError as exc:
         reason = f"Rekor refused the transparency log entry ({exc})"
-        raise failure("attest-signing-failed", file=file, reason=reason) from exc
+        raise _maybe_transient(
+            exc, failure("attest-signing-failed", file=file, reason=reason)
+        ) from exc
     except requests.RequestException as exc:
         reason = f"a sigstore service could not be reached ({type(exc).__name__})"
-        raise failure("attest-signing-failed", file=file, reason=reason) from exc
+        final = failure("attest-signing-failed", file=file, reason=reason)
+        raise Transient(final, f"signing {file}: {reason}") from exc
     except (SigstoreError, ValueError, KeyError) as exc:
         reason = f"unexpected answer from a sigstore service ({_summary(exc)})"
         raise failure("attest-signing-failed", file=file, reason=reason) from exc
+
+
+def _maybe_transient(exc: BaseException, final: PublishError) -> PublishError | Transient:
+    """A sigstore service's 429/5xx is worth another attempt; other refusals are final."""
+    import requests  # noqa: PLC0415
+
+    http_error = exc.__cause__ or exc.__context__
+    if isinstance(http_error, requests.HTTPError) and http_error.response is not None:
+        status = http_error.response.status_code
+        if status in RETRYABLE_STATUSES:
+            return Transient(final, f"a sigstore service answered {status}")
+    return final
 
 
 def _write_atomically(target: Path, text: str) -> None:

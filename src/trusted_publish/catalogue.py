@@ -527,6 +527,24 @@ CATALOGUE: Mapping[str, Entry] = {
         fix="Check the project page in a few minutes. Raise `verify-timeout`, set "
         "`check-url` to the index's simple URL, or set `verify: false` to skip this check.",
     ),
+    "verify-provenance-missing": Entry(
+        title="The attestations are not served yet",
+        happened="After {seconds} s, {index} serves no provenance for: {files}.",
+        cause="The files were accepted with their attestations, but the integrity API does "
+        "not show them yet (a delayed CDN purge).",
+        fix="Check the file's provenance on the index in a few minutes; raise "
+        "`verify-timeout`, or set `verify: false` to skip this check.",
+        link=ATTESTATIONS,
+    ),
+    "verify-provenance-mismatch": Entry(
+        title="The index serves provenance that is not this workflow's",
+        happened="{url} does not list an attestation of this file by the publisher "
+        "{repository}, workflow {workflow}.",
+        cause="The index recorded another publisher or other attestations for this file.",
+        fix="Compare the provenance on the index with this job; if it is wrong, yank the "
+        "release and report it to the index's administrators.",
+        link=ATTESTATIONS,
+    ),
     "unexpected": Entry(
         title="Unexpected internal error",
         happened="{reason}",

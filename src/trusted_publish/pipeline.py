@@ -6,9 +6,11 @@ Everything that can be refused without the network is refused before it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
-from trusted_publish.credentials import CredentialSource
+from trusted_publish.credentials import Credential, CredentialSource
 from trusted_publish.distributions import (
     Distribution,
     LocalFile,
@@ -20,11 +22,13 @@ from trusted_publish.errors import failure
 from trusted_publish.http import Client
 from trusted_publish.index import simple_url
 from trusted_publish.inputs import Inputs, Runner
+from trusted_publish.oidc import ambient_token
 from trusted_publish.report import Reporter
 from trusted_publish.retry import RetryPolicy
+from trusted_publish.secret import Secret
 from trusted_publish.summary import FileRecord, Outcome, outputs, summary_markdown
 from trusted_publish.upload import Uploader, find_on_index
-from trusted_publish.verify import wait_until_served
+from trusted_publish.verify import Expected, wait_for_provenance, wait_until_served
 
 __all__ = ["run"]
 
@@ -60,6 +64,15 @@ def run(inputs: Inputs, runner: Runner, reporter: Reporter) -> None:
                     "trusted publishing" if credential.trusted else f"user '{credential.username}'"
                 )
                 reporter.info(f"Authenticated to {inputs.index.name} with {how}.")
+            attestations = _attest(
+                inputs,
+                runner,
+                client=client,
+                credential=credential,
+                existing=found.attestations,
+                outcome=outcome,
+                reporter=reporter,
+            )
             if inputs.dry_run:
                 _dry_run(client, lookup_url, outcome, reporter)
                 return
@@ -71,7 +84,7 @@ def run(inputs: Inputs, runner: Runner, reporter: Reporter) -> None:
                 simple_url=lookup_url,
                 skip_existing=inputs.skip_existing,
                 verbose=inputs.verbose,
-                attestations=found.attestations,
+                attestations=attestations,
             )
             with reporter.group(f"Uploading to {inputs.index.upload_url}"):
                 for result in uploader.upload_each(files):
@@ -110,6 +123,81 @@ def _check_descriptions(distributions: Sequence[Distribution], reporter: Reporte
             reporter.info(f"{distribution.filename}: {verdict}")
             for warning in check.warnings:
                 reporter.info(f"  {warning}")
+
+
+def _attest(
+    inputs: Inputs,
+    runner: Runner,
+    *,
+    client: Client,
+    credential: Credential,
+    existing: Mapping[str, Sequence[Path]],
+    outcome: Outcome,
+    reporter: Reporter,
+) -> dict[str, list[Path]]:
+    """PEP 740 attestations for every file: made here, or verified as found next to it."""
+    if not inputs.attestations:
+        return {}
+    why_not = _why_no_attestations(inputs, credential)
+    if why_not is not None:
+        reporter.annotate("notice", "No attestations were made", why_not)
+        outcome.notes.append(f"No attestations: {why_not}")
+        return {}
+    assert credential.claims is not None  # trusted publishing always has claims
+    from trusted_publish import attest  # noqa: PLC0415 -- sigstore is heavy; import when used
+
+    trust = attest.load_trust_config(inputs.sigstore_trust_config)
+    publisher = attest.Publisher.from_claims(credential.claims)
+
+    def identity_token() -> Secret:
+        token = ambient_token(attest.SIGSTORE_AUDIENCE, runner.job)
+        reporter.mask(token)
+        return token
+
+    def signed(made: attest.AttestationFile) -> None:
+        record = outcome.record(made.distribution.name)
+        record.attestation, record.log_index = made.path, made.log_index
+        reporter.info(f"{made.path.name}: transparency log index {made.log_index}")
+
+    with reporter.group("Attestations (PEP 740)"):
+        to_sign = []
+        for record in outcome.records:
+            dist = record.file.distribution
+            if dist.filename in existing:
+                reporter.info(f"{dist.filename}: verifying the attestation found next to it")
+                for made in attest.verify_existing(
+                    dist.path, existing[dist.filename], publisher, trust
+                ):
+                    signed(made)
+            else:
+                to_sign.append(dist.path)
+        out_dir = _attestation_dir(runner, inputs)
+        for made in attest.sign(
+            to_sign, out_dir, identity_token, trust, on_signed=signed, retrying=client.retrying
+        ):
+            attest.verify(made.path, made.distribution, publisher, trust)
+    return {r.file.distribution.filename: [r.attestation] for r in outcome.records if r.attestation}
+
+
+def _why_no_attestations(inputs: Inputs, credential: Credential) -> str | None:
+    if not credential.trusted:
+        return (
+            "attestations prove which workflow published a file, so they need trusted "
+            "publishing; this upload uses a password or API token. Remove `password` to "
+            "publish through trusted publishing, or set `attestations: false`."
+        )
+    if not (inputs.index.is_pypi or inputs.index.is_testpypi):
+        return (
+            f"{inputs.index.name} is not PyPI or TestPyPI, the indexes known to accept PEP 740 "
+            "attestations. Set `attestations: false` to publish there without this notice."
+        )
+    return None
+
+
+def _attestation_dir(runner: Runner, inputs: Inputs) -> Path:
+    """A private directory, never the packages directory (a second publish must not see it)."""
+    base = runner.temp_dir or Path(tempfile.mkdtemp(prefix="trusted-publish-"))
+    return base / "trusted-publish" / "attestations" / inputs.index.host
 
 
 def _dry_run(client: Client, lookup_url: str, outcome: Outcome, reporter: Reporter) -> None:
@@ -154,7 +242,31 @@ def _verify(
         for item in served:
             outcome.record(item.filename).url = item.url
             reporter.info(f"{item.filename}: served, sha256 matches ({item.url})")
+        expected = _expected_provenance(inputs, outcome)
+        if expected:
+            wait_for_provenance(
+                client,
+                inputs.index,
+                expected,
+                timeout=inputs.verify_timeout,
+                on_wait=lambda pause, pending: reporter.info(
+                    f"No provenance served yet for {', '.join(pending)}; again in {pause:.0f} s"
+                ),
+            )
+            reporter.info(f"{inputs.index.name} serves this workflow's attestations for each file.")
         outcome.verified = True
+
+
+def _expected_provenance(inputs: Inputs, outcome: Outcome) -> list[Expected]:
+    """What PyPI's integrity API must serve; other indexes have no integrity API."""
+    claims = outcome.claims
+    if claims is None or not (inputs.index.is_pypi or inputs.index.is_testpypi):
+        return []
+    return [
+        Expected(r.file, r.attestation, claims.repository, claims.workflow_filename)
+        for r in outcome.records
+        if r.attestation is not None and r.status == "uploaded"
+    ]
 
 
 def _write_results(outcome: Outcome, reporter: Reporter) -> None:

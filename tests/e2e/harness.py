@@ -50,6 +50,7 @@ class Job:
 
     workspace: Path
     runner_env: dict[str, str] = field(default_factory=dict)
+    trust_config: Path | None = None  # the sigstore stand-ins' client trust configuration
 
     @property
     def dist(self) -> Path:

@@ -40,7 +40,7 @@ def test_publishes_wheel_and_sdist_through_trusted_publishing(
     }
 
 
-def test_masks_both_tokens_before_anything_shows_them(
+def test_masks_every_token_before_anything_shows_it(
     job: Job, pypi: PyPI, github: GitHubOIDC
 ) -> None:
     pypi.add_publisher("hello-trusted-publish")
@@ -49,16 +49,15 @@ def test_masks_both_tokens_before_anything_shows_them(
     run = job.run()
 
     assert run.returncode == 0, run.log
-    oidc_token = github.issued[-1]
-    minted = next(iter(pypi.tokens))
+    pypi_oidc, sigstore_oidc = github.issued  # audience "pypi", then "sigstore" for signing
+    [minted] = pypi.tokens
     masks = [c.data for c in run.commands if c.name == "add-mask"]
-    assert masks == [oidc_token, minted]
+    assert masks == [pypi_oidc, minted, sigstore_oidc]
     lines = run.stdout.splitlines()
-    for secret in (oidc_token, minted):
+    for secret in masks:
         mask_line = lines.index(f"::add-mask::{secret}")
         assert all(secret not in line for line in lines[mask_line + 1 :])
         assert all(secret not in line for line in lines[:mask_line])
-    for secret in (oidc_token, minted):
         assert secret not in run.stderr
         assert secret not in run.summary
         assert all(secret not in value for value in run.outputs.values())

@@ -132,6 +132,7 @@ class GitHubOIDC:
     job: str = field(default_factory=lambda: str(uuid.uuid4()))
     clock_skew: int = 0
     faults: Faults = field(default_factory=Faults)
+    _expire_next: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: LocalServer | None = None
 
@@ -142,6 +143,7 @@ class GitHubOIDC:
         self.clock_skew = 0
         self.faults.clear()
         with self._lock:
+            self._expire_next.clear()
             self.issued.clear()
 
     def configure(self, **changes: object) -> Identity:
@@ -149,8 +151,17 @@ class GitHubOIDC:
         return self.identity
 
     # -- tokens ---------------------------------------------------------------
+    def expire_next(self, audience: str, count: int = 1) -> None:
+        """Issue the next ``count`` tokens for ``audience`` already expired."""
+        with self._lock:
+            self._expire_next[audience] = self._expire_next.get(audience, 0) + count
+
     def mint(self, audience: str) -> str:
         now = int(time.time()) + self.clock_skew
+        with self._lock:
+            if self._expire_next.get(audience):
+                self._expire_next[audience] -= 1
+                now -= TOKEN_LIFETIME + 60
         claims = self.identity.claims(audience, self.issuer, now)
         for name, value in self.extra_claims.items():
             if value is None:

@@ -36,12 +36,14 @@ from tests.standins.pypi.state import (
     StoredFile,
 )
 from tests.standins.server import LocalServer
+from tests.standins.sigstore.verify import provenance
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 __all__ = ["PyPI", "RequestRecord"]
 
+INTEGRITY_JSON = "application/vnd.pypi.integrity.v1+json"
 DEFAULT_TOKEN_LIFETIME = 900
 MAX_FILE_SIZE = 100 * 1024 * 1024
 _EXPLANATIONS = {
@@ -322,6 +324,25 @@ class PyPI:
         versions = {canonicalize_version(f.version): f.version for f in files}
         return Project(project.name, files, {k: project.versions[k] for k in versions})
 
+    def _on_provenance(
+        self, request: Request, project: str, version: str, filename: str
+    ) -> Response:
+        """PEP 740 integrity API: the provenance of one file (Warehouse api/integrity.py)."""
+        accept = request.headers.get("Accept", "")
+        if accept and not any(t in accept for t in (INTEGRITY_JSON, "application/json", "*/*")):
+            return _compact({"message": "Request not acceptable"}, 406)
+        found = self.find_project(project)
+        stored = next(
+            (f for f in (found.release_files(version) if found else []) if f.filename == filename),
+            None,
+        )
+        if stored is None:
+            raise NotFound
+        if not stored.attestations or stored.publisher is None:
+            return _compact({"message": f"No provenance available for {filename}"}, 404)
+        body = provenance(stored.attestations, stored.publisher)
+        return Response(json.dumps(body), content_type=INTEGRITY_JSON)
+
     def _on_package(self, request: Request, path: str) -> Response:
         filename = path.rsplit("/", 1)[-1]
         for project in list(self.projects.values()):
@@ -346,6 +367,11 @@ _ROUTES = Map(
         Rule("/pypi/<project>/<version>/json", endpoint="json", methods=["GET"]),
         Rule("/simple/<project>/", endpoint="simple", methods=["GET"]),
         Rule("/packages/<path:path>", endpoint="package", methods=["GET"]),
+        Rule(
+            "/integrity/<project>/<version>/<filename>/provenance",
+            endpoint="provenance",
+            methods=["GET"],
+        ),
     ],
     strict_slashes=False,
 )

@@ -109,6 +109,7 @@ def handle_upload(index: PyPI, request: Request) -> None:
             _check_archive(stored)
             _check_names(project, stored, version, form)
             stored.attestations = _check_attestations(index, token, stored, request)
+            stored.publisher = token.publisher if stored.attestations else None
         except UploadRefused:
             stored.path.unlink(missing_ok=True)
             raise

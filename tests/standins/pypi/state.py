@@ -64,6 +64,7 @@ class StoredFile:
     path: Path
     upload_time: dt.datetime
     attestations: list[dict[str, object]] | None = None
+    publisher: GitHubPublisher | None = None  # who made the attestations (provenance)
 
     @property
     def url_path(self) -> str:
