@@ -34,6 +34,14 @@ STORAGE_LIMITS = "https://docs.pypi.org/project-management/storage-limits/"
 ATTESTATIONS = "https://docs.pypi.org/attestations/"
 
 PERMISSIONS_SNIPPET = "permissions:\n  id-token: write"
+_CONFIGURE_EXACTLY = (
+    "Configure the trusted publisher on {index} with exactly these values:\n"
+    "  owner:       {owner}\n"
+    "  repository:  {repository_name}\n"
+    "  workflow:    {workflow}\n"
+    "  environment: {environment}\n"
+    "{where}"
+)
 
 
 @dataclass(frozen=True)
@@ -265,6 +273,21 @@ CATALOGUE: Mapping[str, Entry] = {
         fix="Re-run the job; the run is safe to repeat.",
         link=TROUBLESHOOTING,
     ),
+    "trusted-publishing-nudge": Entry(
+        title="Publish without a long-lived token: use trusted publishing",
+        happened="This job uploads to {index} with a password or API token.",
+        cause="A stored token works from anywhere until it is revoked; trusted publishing "
+        "gives each run a token that lives 15 minutes, needs no secret, and adds "
+        "attestations.",
+        fix="On {index}, add a trusted publisher to '{project}' ({settings_url}):\n"
+        "  owner:       {owner}\n"
+        "  repository:  {repository_name}\n"
+        "  workflow:    {workflow}\n"
+        "  environment: the job's `environment:`, if it has one\n"
+        "then give the job `permissions: id-token: write`, remove `password`, and delete the "
+        "token on {index}.",
+        link=ADDING_PUBLISHER,
+    ),
     # -- token exchange (mint-token) -----------------------------------------
     "mint-not-enabled": Entry(
         title="Trusted publishing is disabled on the index",
@@ -312,11 +335,79 @@ CATALOGUE: Mapping[str, Entry] = {
         title="No trusted publisher matches this workflow",
         happened="The index answered `invalid-publisher`: {description}",
         cause="The index has no trusted publisher whose owner, repository, workflow filename "
-        "and environment all equal this job's identity (below).",
-        fix="On the index, configure a trusted publisher with exactly: owner '{owner}', "
-        "repository '{repository_name}', workflow '{workflow}', environment "
-        "'{environment}'. Publishing settings: {settings_url}",
+        "and environment all equal this job's identity (below).{hints}",
+        fix=_CONFIGURE_EXACTLY,
         link=TROUBLESHOOTING,
+    ),
+    "publisher-workflow-ref-mismatch": Entry(
+        title="The trusted publisher names another repository, workflow or ref",
+        happened="The index answered `invalid-publisher`: {description}",
+        cause="A publisher with this workflow file exists, but the workflow path it expects "
+        "differs from this job's job_workflow_ref (compared exactly).{hints}",
+        fix=_CONFIGURE_EXACTLY,
+        link=TROUBLESHOOTING,
+    ),
+    "publisher-environment-mismatch": Entry(
+        title="The trusted publisher requires another environment",
+        happened="The index answered `invalid-publisher`: {description}",
+        cause="The publisher names a GitHub environment, and this job runs in "
+        "{environment_shown}.{hints}",
+        fix="Run the publishing job in the environment the publisher names (`environment: "
+        "<name>` on the job), or change the publisher's environment. {settings_url}",
+        link=TROUBLESHOOTING,
+    ),
+    "publisher-pull-request-target": Entry(
+        title="Publishing from pull_request_target is refused",
+        happened="The index answered `invalid-publisher`: {description}",
+        cause="`pull_request_target` runs with the base repository's permissions on behalf "
+        "of pull requests from anyone, so PyPI refuses tokens from it.",
+        fix="Publish from a workflow triggered by a tag push, a release or "
+        "workflow_dispatch instead.",
+        link=TROUBLESHOOTING,
+    ),
+    "publisher-missing-claim": Entry(
+        title="The OIDC token lacks a claim PyPI needs",
+        happened="The index answered `invalid-publisher`: {description}",
+        cause="The token did not come from a standard GitHub-hosted job; GitHub Enterprise "
+        "or a customized OIDC subject can leave claims out.",
+        fix="Publish from a job on github.com with the default OIDC claims.",
+        link=TROUBLESHOOTING,
+    ),
+    "publisher-no-workflow-file": Entry(
+        title="PyPI could not read the workflow file from the token",
+        happened="The index answered `invalid-publisher`: {description}",
+        cause="job_workflow_ref ({job_workflow_ref}) does not end in a .yml or .yaml file "
+        "reference, which PyPI needs to match the publisher.",
+        fix="Publish from a workflow file in .github/workflows/ (not a dynamic or generated "
+        "workflow).",
+        link=TROUBLESHOOTING,
+    ),
+    "publisher-ref-missing": Entry(
+        title="The OIDC token has neither a ref nor a commit",
+        happened="The index answered `invalid-publisher`: {description}",
+        cause="PyPI checks the workflow at the job's ref or commit; this token has neither.",
+        fix="Publish from a workflow triggered by a push, tag, release or workflow_dispatch.",
+        link=TROUBLESHOOTING,
+    ),
+    "mint-unknown-issuer": Entry(
+        title="The index does not accept tokens from this CI",
+        happened="The index answered `invalid-payload`: {description}",
+        cause="The OIDC token was issued by {issuer}. PyPI accepts GitHub.com "
+        "(https://token.actions.githubusercontent.com), gitlab.com, Google Cloud and "
+        "ActiveState; GitHub Enterprise Server runners have their own issuer that PyPI does "
+        "not trust.",
+        fix="Publish from a github.com workflow, or use an API token as `password` from a "
+        "secret for this runner.",
+        link=TROUBLESHOOTING,
+    ),
+    "mint-pending-name-refused": Entry(
+        title="The index will not create this project",
+        happened="The index answered `invalid-payload`: {description}",
+        cause="A pending publisher creates its project on first use, and the index refuses "
+        "that name.",
+        fix="Pick another project name: change it in the pending publisher ({pending_url}) "
+        "and in the package metadata.",
+        link=CREATING_PROJECT,
     ),
     "mint-bad-response": Entry(
         title="Unexpected answer from the index's token exchange",
@@ -557,10 +648,30 @@ CATALOGUE: Mapping[str, Entry] = {
 # (mint-token error code, description pattern or None for any) -> entry key
 _MINT_MATCHERS: tuple[tuple[str, str | None, str], ...] = (
     ("not-enabled", None, "mint-not-enabled"),
+    ("invalid-payload", r"unknown trusted publishing issuer", "mint-unknown-issuer"),
+    (
+        "invalid-payload",
+        r"^The name '.*' (is invalid|isn't allowed|conflicts|is too similar)",
+        "mint-pending-name-refused",
+    ),
     ("invalid-payload", None, "mint-invalid-payload"),
     ("invalid-token", None, "mint-invalid-token"),
     ("invalid-pending-publisher", None, "mint-invalid-pending-publisher"),
     ("invalid-reuse-token", None, "mint-invalid-reuse-token"),
+    (
+        "invalid-publisher",
+        r"job_workflow_ref claim does not match",
+        "publisher-workflow-ref-mismatch",
+    ),
+    ("invalid-publisher", r"optional claim 'environment'", "publisher-environment-mismatch"),
+    (
+        "invalid-publisher",
+        r"'pull_request_target' is not supported",
+        "publisher-pull-request-target",
+    ),
+    ("invalid-publisher", r"\(Missing claim '", "publisher-missing-claim"),
+    ("invalid-publisher", r"extract workflow filename", "publisher-no-workflow-file"),
+    ("invalid-publisher", r"ref and sha claims are empty", "publisher-ref-missing"),
     ("invalid-publisher", None, "mint-invalid-publisher"),
 )
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trusted_publish.catalogue import key_for_mint_error
+from trusted_publish.diagnosis import publisher_hints, where_to_configure
 from trusted_publish.errors import PublishError, failure
 from trusted_publish.exchange import Refusal, mint_token
+from trusted_publish.index import project_exists, simple_url
 from trusted_publish.inputs import TOKEN_USER
 from trusted_publish.oidc import Claims, ambient_token, decode_claims, discover_audience
 
@@ -64,6 +66,7 @@ class CredentialSource:
         self._projects = projects
         self._clock = clock
         self._audience: str | None = None
+        self._simple_url = simple_url(inputs.index, inputs.check_url)
         self._credential: Credential | None = None
         self.mints = 0
 
@@ -115,6 +118,10 @@ class CredentialSource:
         self._audience = audience
         return audience
 
+    def _project_exists(self, project: str) -> bool | None:
+        """Whether the index knows ``project``: it decides which settings page to link."""
+        return project_exists(self._client, self._simple_url, project)
+
     def _mint_once(self, audience: str) -> Credential:
         # A fresh OIDC token on every attempt: the index accepts each token once, so
         # one whose exchange answer was lost can never be exchanged again.
@@ -123,7 +130,7 @@ class CredentialSource:
         claims = decode_claims(oidc_token)
         result = mint_token(self._client, self.index, oidc_token)
         if isinstance(result, Refusal):
-            raise _refused(result, claims, self.index, self._projects)
+            raise _refused(result, claims, self.index, self._projects, self._project_exists)
         self._reporter.mask(result.token)
         expires_at = result.expires_at or self._clock() + DEFAULT_TOKEN_LIFETIME
         return Credential(
@@ -132,19 +139,38 @@ class CredentialSource:
 
 
 def _refused(
-    refusal: Refusal, claims: Claims, index: Index, projects: Sequence[str]
+    refusal: Refusal,
+    claims: Claims,
+    index: Index,
+    projects: Sequence[str],
+    project_exists: Callable[[str], bool | None],
 ) -> PublishError:
     project = projects[0] if projects else ""
+    settings_url = index.publishing_settings_url(project) if project else ""
+    where = where_to_configure(
+        index.name,
+        project,
+        project_exists(project) if project else None,
+        settings_url,
+        index.pending_publishers_url,
+    )
     return failure(
         key_for_mint_error(refusal.code, refusal.description),
         facts=claims.facts(),
         description=refusal.description,
+        hints=publisher_hints(claims, refusal.description),
+        index=index.name,
         project=project,
         owner=claims.repository_owner,
         repository_name=claims.repository_name,
         workflow=claims.workflow_filename,
         environment=claims.environment or "(leave empty)",
-        settings_url=index.publishing_settings_url(project)
-        if project
-        else index.pending_publishers_url,
+        environment_shown=f"the environment '{claims.environment}'"
+        if claims.environment
+        else "no environment",
+        issuer=claims.issuer or "(unknown)",
+        job_workflow_ref=claims.job_workflow_ref or "(missing)",
+        settings_url=settings_url,
+        pending_url=index.pending_publishers_url,
+        where=where,
     )

@@ -16,7 +16,14 @@ from trusted_publish.errors import PublishError, failure
 if TYPE_CHECKING:
     from trusted_publish.http import Client
 
-__all__ = ["PYPI_UPLOAD_URL", "Index", "IndexedFile", "project_files", "simple_url"]
+__all__ = [
+    "PYPI_UPLOAD_URL",
+    "Index",
+    "IndexedFile",
+    "project_exists",
+    "project_files",
+    "simple_url",
+]
 
 PYPI_UPLOAD_URL = "https://upload.pypi.org/legacy/"
 
@@ -124,6 +131,24 @@ def project_files(client: Client, base: str, project: str) -> dict[str, IndexedF
     if "json" in content_type:
         return _files_from_json(response.text, url)
     return _files_from_html(response.text, url)
+
+
+def project_exists(client: Client, base: str, project: str) -> bool | None:
+    """Whether the index has ``project`` (None when it cannot tell)."""
+    url = urljoin(base, quote(canonicalize_name(project)) + "/")
+
+    def unreachable(reason: str) -> PublishError:
+        return failure("index-unreachable", url=url, reason=reason)
+
+    try:
+        response = client.send(
+            "GET", url, unreachable=unreachable, headers={"Accept": _SIMPLE_ACCEPT}
+        )
+    except PublishError:
+        return None
+    if response.status_code == 404:
+        return False
+    return True if response.status_code == 200 else None
 
 
 _SIMPLE_ACCEPT = (

@@ -81,7 +81,7 @@ def decode_claims(token: Secret) -> Claims:
 
     def claim(name: str) -> str:
         value = payload.get(name)
-        return value if isinstance(value, str) else ""
+        return _visible(value) if isinstance(value, str) else ""
 
     return Claims(
         issuer=claim("iss"),
@@ -94,6 +94,14 @@ def decode_claims(token: Secret) -> Claims:
         sha=claim("sha"),
         environment=claim("environment"),
         event_name=claim("event_name"),
+    )
+
+
+def _visible(value: str) -> str:
+    """Claims are shown to people: control characters appear escaped, never act."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in value
     )
 
 

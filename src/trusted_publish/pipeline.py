@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from trusted_publish.catalogue import diagnose
 from trusted_publish.credentials import Credential, CredentialSource
 from trusted_publish.distributions import (
     Distribution,
@@ -64,6 +65,8 @@ def run(inputs: Inputs, runner: Runner, reporter: Reporter) -> None:
                     "trusted publishing" if credential.trusted else f"user '{credential.username}'"
                 )
                 reporter.info(f"Authenticated to {inputs.index.name} with {how}.")
+            if not credential.trusted and runner.github_actions:
+                _nudge_to_trusted_publishing(inputs, runner, files, reporter)
             attestations = _attest(
                 inputs,
                 runner,
@@ -177,6 +180,28 @@ def _attest(
         ):
             attest.verify(made.path, made.distribution, publisher, trust)
     return {r.file.distribution.filename: [r.attestation] for r in outcome.records if r.attestation}
+
+
+def _nudge_to_trusted_publishing(
+    inputs: Inputs, runner: Runner, files: Sequence[LocalFile], reporter: Reporter
+) -> None:
+    """Token mode on GitHub Actions: show the exact publisher settings that replace it."""
+    index = inputs.index
+    if not (index.is_pypi or index.is_testpypi) or not files:
+        return
+    owner, _, repository = runner.job.repository.partition("/")
+    workflow_path = runner.job.workflow_ref.partition("@")[0]
+    project = files[0].distribution.project
+    nudge = diagnose(
+        "trusted-publishing-nudge",
+        index=index.name,
+        project=project,
+        settings_url=index.publishing_settings_url(project),
+        owner=owner or "(your GitHub owner)",
+        repository_name=repository or "(your repository)",
+        workflow=workflow_path.rsplit("/", 1)[-1] or "(this workflow's file name)",
+    )
+    reporter.annotate("notice", nudge.title, nudge.as_text())
 
 
 def _why_no_attestations(inputs: Inputs, credential: Credential) -> str | None:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.conftest import child_environment, python_executable
 from tests.runner.commands import WorkflowCommand, parse_commands
 from tests.runner.files import parse_key_values
+from tests.standins.secrets import handed_out
 
-__all__ = ["ActionRun", "Job"]
+__all__ = ["ActionRun", "Job", "assert_no_secret_leaks"]
 
 
 @dataclass(frozen=True)
@@ -94,10 +96,31 @@ class Job:
             timeout=timeout,
             check=False,
         )
-        return ActionRun(
+        run = ActionRun(
             returncode=process.returncode,
             stdout=process.stdout,
             stderr=process.stderr,
             outputs=parse_key_values(output_file.read_text()),
             summary=summary_file.read_text(),
         )
+        passwords = {v for k, v in variables.items() if k.startswith("INPUT_PASSWORD") and v}
+        assert_no_secret_leaks(run, handed_out() | passwords)
+        return run
+
+
+def assert_no_secret_leaks(run: ActionRun, secrets: Iterable[str]) -> None:
+    """No token or password anywhere a person or a later step could read it.
+
+    The only place a secret may appear is the `::add-mask::` command that hides it,
+    which the runner consumes instead of printing.
+    """
+    visible = [line for line in run.stdout.splitlines() if not line.startswith("::add-mask::")]
+    places = {
+        "stdout": "\n".join(visible),
+        "stderr": run.stderr,
+        "job summary": run.summary,
+        "outputs": "\n".join(run.outputs.values()),
+    }
+    for secret in secrets:
+        for place, text in places.items():
+            assert secret not in text, f"a secret leaked into the {place}"

@@ -107,9 +107,12 @@ def test_invalid_publisher_shows_the_claims_and_what_to_configure(
     ) in error.data
     assert "workflow file (from job_workflow_ref): release.yml" in error.data
     assert (
-        "owner 'octo-org', repository 'hello-trusted-publish', workflow 'release.yml'" in error.data
+        "  owner:       octo-org\n  repository:  hello-trusted-publish\n"
+        "  workflow:    release.yml\n  environment: (leave empty)\n"
+    ) in error.data
+    assert "https://pypi.org/manage/project/hello-trusted-publish/settings/publishing/" in (
+        error.data
     )
-    assert f"{pypi.url}/manage/project/hello-trusted-publish/settings/publishing/" in error.data
     assert pypi.files("hello-trusted-publish") == []
     assert "No trusted publisher matches this workflow" in run.summary
 

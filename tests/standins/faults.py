@@ -40,6 +40,7 @@ class Fault:
     status: int = 503
     retry_after: str | None = "0"
     delay: float = 0.0
+    reason: str = "injected fault"  # the status line's reason phrase
 
 
 class _Abort(Exception):
@@ -94,8 +95,8 @@ def _apply(fault: Fault, environ: WSGIEnvironment, handle: Callable[[], Response
         case "status":
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
             return Response(
-                f"{fault.status} injected fault\n",
-                status=fault.status,
+                f"{fault.status} {fault.reason}\n",
+                status=f"{fault.status} {fault.reason}",
                 headers=headers,
                 content_type="text/plain",
             )

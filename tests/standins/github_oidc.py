@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException, NotFound, Unauthorized
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from tests.standins import secrets as secrets_record
 from tests.standins.faults import Faults
 from tests.standins.server import LocalServer
 
@@ -176,6 +177,7 @@ class GitHubOIDC:
         )
         with self._lock:
             self.issued.append(token)
+        secrets_record.record(token)
         return token
 
     def jwks(self) -> dict[str, object]:

@@ -24,6 +24,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from tests.standins import secrets as secrets_record
 from tests.standins.faults import Faults
 from tests.standins.pypi.forklift import UploadRefused, handle_upload
 from tests.standins.pypi.mint import MintError, mint
@@ -171,6 +172,7 @@ class PyPI:
             scope = None if projects is None else {canonicalize_name(p) for p in projects}
             token = IssuedToken(IssuedToken.new_value(), "user", scope)
             self.tokens[token.value] = token
+            secrets_record.record(token.value)
             return token.value
 
     # -- inspection -----------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 import jwt
 from pydantic import BaseModel, StrictStr, ValidationError
 
+from tests.standins import secrets as secrets_record
 from tests.standins.pypi.state import GitHubPublisher, IssuedToken, PendingPublisher, Project
 
 if TYPE_CHECKING:
@@ -104,6 +105,7 @@ def mint(
             publisher=publisher,
         )
         index.tokens[issued.value] = issued
+        secrets_record.record(issued.value)
         return issued
 
 
