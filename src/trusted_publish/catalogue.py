@@ -181,14 +181,6 @@ CATALOGUE: Mapping[str, Entry] = {
         link="https://packaging.python.org/guides/making-a-pypi-friendly-readme/",
     ),
     # -- credentials -------------------------------------------------------
-    "user-without-password": Entry(
-        title="Username given without a password",
-        happened="`user` is set to '{user}' but no `password` was given.",
-        cause="Trusted publishing needs neither; a username other than __token__ needs a "
-        "password or API token.",
-        fix="Remove `user` to publish through trusted publishing, or pass the API token as "
-        "`password` from a secret.",
-    ),
     "index-unreachable": Entry(
         title="The package index could not be reached",
         happened="Connecting to {url} failed: {reason}",
@@ -682,7 +674,7 @@ _UPLOAD_MATCHERS: tuple[tuple[int | None, str, str], ...] = (
     (403, r"^Invalid API Token: .*token is expired", "upload-token-expired"),
     (
         403,
-        r"^Invalid API Token: .*(OIDC scoped|project-scoped) token is not valid for project",
+        r"^Invalid API Token: .*OIDC scoped token is not valid for project",
         "upload-token-wrong-project",
     ),
     (403, r"^Invalid API Token:", "upload-invalid-api-token"),
@@ -705,7 +697,7 @@ _UPLOAD_MATCHERS: tuple[tuple[int | None, str, str], ...] = (
     (
         400,
         r"See https://packaging\.python\.org/specifications/core-metadata|is an invalid value"
-        r"|is not a valid metadata version|is a required field",
+        r"|is not a valid metadata version|is a required field|local versions",
         "upload-invalid-metadata",
     ),
     (400, r"^Invalid attestations supplied during upload", "upload-invalid-attestations"),

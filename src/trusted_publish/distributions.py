@@ -354,7 +354,11 @@ def check_description(distribution: Distribution) -> DescriptionCheck:
     """Run twine's description check, the one the index applies on upload."""
     # twine's public check() prints; its per-file helper returns the findings instead.
     from twine.commands.check import _check_file, _WarningStream  # noqa: PLC0415
+    from twine.exceptions import InvalidDistribution  # noqa: PLC0415
 
     stream = _WarningStream()
-    warnings, ok = _check_file(str(distribution.path), stream)
+    try:
+        warnings, ok = _check_file(str(distribution.path), stream)
+    except InvalidDistribution as exc:
+        raise failure("invalid-metadata", file=distribution.filename, reason=exc) from exc
     return DescriptionCheck(tuple(warnings), None if ok else str(stream))

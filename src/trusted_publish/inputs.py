@@ -29,7 +29,7 @@ __all__ = ["INPUTS", "InputSpec", "Inputs", "Job", "Runner", "load", "parse_inpu
 TOKEN_USER = "__token__"  # noqa: S105 -- the username indexes expect with API tokens
 
 
-Kind = Literal["text", "boolean", "choice", "seconds", "url"]
+Kind = Literal["text", "boolean", "choice", "seconds", "count", "url"]
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,12 @@ INPUTS: tuple[InputSpec, ...] = (
         kind="url",
     ),
     InputSpec(
+        "retries",
+        "5",
+        "Attempts per request when the index or network fails transiently (1 = no retries).",
+        kind="count",
+    ),
+    InputSpec(
         "request-timeout",
         "120",
         "Seconds any single request may wait for the index to answer before it is retried.",
@@ -136,6 +142,7 @@ INPUTS: tuple[InputSpec, ...] = (
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0"})
 _MAX_SECONDS = 3600.0
+_MAX_ATTEMPTS = 20
 
 
 @dataclass(frozen=True)
@@ -155,6 +162,7 @@ class Inputs:
     verify: bool = True
     verify_timeout: float = 300.0
     request_timeout: float = 120.0
+    retries: int = 5
     check_url: str | None = None
     sigstore_trust_config: Path | None = None
 
@@ -297,6 +305,7 @@ def parse_inputs(raw: Mapping[str, str]) -> Inputs:
             problems.append(f"`{spec.name}` is {values[spec.name]!r}; use '{shown}'.")
     verify_timeout = _seconds("verify-timeout", values["verify-timeout"], problems)
     request_timeout = _seconds("request-timeout", values["request-timeout"], problems)
+    retries = _count("retries", values["retries"], problems)
     password, user = values["password"], values["user"]
     _check_credentials(password, user, values["trusted-publishing"].lower(), problems)
     if problems:
@@ -316,6 +325,7 @@ def parse_inputs(raw: Mapping[str, str]) -> Inputs:
         verify=flags["verify"],
         verify_timeout=verify_timeout,
         request_timeout=request_timeout,
+        retries=retries,
         check_url=values["check-url"] or None,
         sigstore_trust_config=Path(trust_config) if trust_config else None,
     )
@@ -337,6 +347,13 @@ def _seconds(name: str, value: str, problems: list[str]) -> float:
         problems.append(f"`{name}` is {value!r}; use a number of seconds up to 3600.")
         return 0.0
     return seconds
+
+
+def _count(name: str, value: str, problems: list[str]) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= _MAX_ATTEMPTS:
+        problems.append(f"`{name}` is {value!r}; use a whole number from 1 to {_MAX_ATTEMPTS}.")
+        return 1
+    return int(value)
 
 
 def _check_credentials(password: str, user: str, trusted: str, problems: list[str]) -> None:

@@ -19,7 +19,7 @@ from trusted_publish.distributions import (
     find_distributions,
     hash_all,
 )
-from trusted_publish.errors import failure
+from trusted_publish.errors import PublishError, failure
 from trusted_publish.http import Client
 from trusted_publish.index import simple_url
 from trusted_publish.inputs import Inputs, Runner
@@ -49,7 +49,8 @@ def run(inputs: Inputs, runner: Runner, reporter: Reporter) -> None:
         reporter.info(f"Retrying in {delay:.1f} s (retry {retry}): {reason}")
 
     lookup_url = simple_url(inputs.index, inputs.check_url)
-    with Client(RetryPolicy(), on_retry, inputs.request_timeout) as client:
+    policy = RetryPolicy(attempts=inputs.retries)
+    with Client(policy, on_retry, inputs.request_timeout) as client:
         credentials = CredentialSource(
             inputs=inputs,
             job=runner.job,
@@ -143,8 +144,9 @@ def _attest(
         return {}
     why_not = _why_no_attestations(inputs, credential)
     if why_not is not None:
-        reporter.annotate("notice", "No attestations were made", why_not)
-        outcome.notes.append(f"No attestations: {why_not}")
+        notice = diagnose("attestations-not-made", reason=why_not[0], fix=why_not[1])
+        reporter.annotate("notice", notice.title, notice.as_text())
+        outcome.notes.append(f"No attestations: {why_not[0]}")
         return {}
     assert credential.claims is not None  # trusted publishing always has claims
     from trusted_publish import attest  # noqa: PLC0415 -- sigstore is heavy; import when used
@@ -153,7 +155,10 @@ def _attest(
     publisher = attest.Publisher.from_claims(credential.claims)
 
     def identity_token() -> Secret:
-        token = ambient_token(attest.SIGSTORE_AUDIENCE, runner.job)
+        try:
+            token = ambient_token(attest.SIGSTORE_AUDIENCE, runner.job)
+        except PublishError as exc:
+            raise failure("attest-identity-token-failed", reason=exc.diagnosis.happened) from exc
         reporter.mask(token)
         return token
 
@@ -204,17 +209,19 @@ def _nudge_to_trusted_publishing(
     reporter.annotate("notice", nudge.title, nudge.as_text())
 
 
-def _why_no_attestations(inputs: Inputs, credential: Credential) -> str | None:
+def _why_no_attestations(inputs: Inputs, credential: Credential) -> tuple[str, str] | None:
+    """Why attestations cannot be made for this upload, and what to do; None if they can."""
     if not credential.trusted:
         return (
-            "attestations prove which workflow published a file, so they need trusted "
-            "publishing; this upload uses a password or API token. Remove `password` to "
-            "publish through trusted publishing, or set `attestations: false`."
+            "this upload uses a password or API token, and attestations need trusted publishing.",
+            "Remove `password` to publish through trusted publishing, or set "
+            "`attestations: false`.",
         )
     if not (inputs.index.is_pypi or inputs.index.is_testpypi):
         return (
-            f"{inputs.index.name} is not PyPI or TestPyPI, the indexes known to accept PEP 740 "
-            "attestations. Set `attestations: false` to publish there without this notice."
+            f"{inputs.index.name} is not PyPI or TestPyPI, the indexes known to accept "
+            "PEP 740 attestations.",
+            "Set `attestations: false` to publish there without this notice.",
         )
     return None
 

@@ -29,6 +29,7 @@ FaultKind = Literal[
     "slow",  # wait `delay` seconds before handling the request
     "truncated",  # handle the request, but send only half of the answer's body
     "non-json",  # answer 200 with an HTML page where JSON is expected
+    "answer",  # answer with `status`, `reason` and `body`: what the stand-in cannot reach
 ]
 
 
@@ -41,6 +42,8 @@ class Fault:
     retry_after: str | None = "0"
     delay: float = 0.0
     reason: str = "injected fault"  # the status line's reason phrase
+    body: str = ""
+    content_type: str = "application/json"
 
 
 class _Abort(Exception):
@@ -117,6 +120,10 @@ def _apply(fault: Fault, environ: WSGIEnvironment, handle: Callable[[], Response
             body = response.get_data()
             response.set_data(body[: len(body) // 2])
             return response
+        case "answer":
+            return Response(
+                fault.body, status=f"{fault.status} {fault.reason}", content_type=fault.content_type
+            )
         case "non-json":
             return Response(
                 "<html><body>Service temporarily unavailable</body></html>",

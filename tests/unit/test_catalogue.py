@@ -74,7 +74,7 @@ def test_mint_codes(code: str, key: str) -> None:
         (
             403,
             "Invalid API Token: project-scoped token is not valid for project: 'bo4e'",
-            "upload-token-wrong-project",
+            "upload-invalid-api-token",
         ),
         (403, "Invalid API Token: signatures do not match", "upload-invalid-api-token"),
         (
