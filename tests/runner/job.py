@@ -170,6 +170,7 @@ class Job:
         variables: Mapping[str, str] | None = None,
         matrix: Mapping[str, object] | None = None,
         workflow_inputs: Mapping[str, object] | None = None,
+        needs: Mapping[str, object] | None = None,
         container: bool = False,
         debug: bool = False,
         artifacts: Path | None = None,
@@ -186,6 +187,7 @@ class Job:
         self.variables = dict(variables or {})
         self.matrix = dict(matrix) if matrix is not None else None
         self.workflow_inputs = dict(workflow_inputs) if workflow_inputs is not None else None
+        self.needs = dict(needs or {})
         self.container = container
         self.debug = debug
         self.artifacts = artifacts or machine.root / "artifacts"
@@ -255,6 +257,7 @@ class Job:
         else:
             contexts["secrets"] = Obj(dict(self.secrets))
             contexts["vars"] = Obj(dict(self.variables))
+            contexts["needs"] = from_python(self.needs)
             contexts["inputs"] = (
                 from_python(self.workflow_inputs) if self.workflow_inputs is not None else None
             )
