@@ -205,7 +205,7 @@ class WorkflowRun:
             values = ", ".join(map(str, combo.values()))
             label = level.prefix + name + (f" ({values})" if combo else "")
             matrix_scope = Scope({**scope.contexts, "matrix": from_python(combo)}, scope.functions)
-            job_result = self._run_job(level, name, job, matrix_scope, combo, label)
+            job_result = self._run_job(level, name, job, matrix_scope, matrix=combo, label=label)
             level.result.jobs[label] = job_result
             if job_result.conclusion == "failure":
                 conclusion = "failure"
@@ -218,6 +218,7 @@ class WorkflowRun:
         name: str,
         job: Mapping[str, object],
         scope: Scope,
+        *,
         matrix: dict[str, object],
         label: str,
     ) -> JobResult:
