@@ -326,7 +326,9 @@ SCENARIOS: dict[str, Scenario] = {
             ),
         )
     ),
-    "index-unreachable": _when(publisher=False, repository_url="http://127.0.0.1:9/legacy/"),
+    "index-unreachable": _when(
+        publisher=False, repository_url="http://127.0.0.1:9/legacy/", retries="1"
+    ),
     "audience-disabled": _when(lambda w: setattr(w.pypi, "trusted_publishing_enabled", False)),
     "audience-unsupported": _audience_unsupported,
     "audience-bad-response": _armed(Fault("audience", "status", status=503, times=5)),
