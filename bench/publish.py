@@ -6,7 +6,8 @@ server, TLS with a throwaway CA) from the same GitHub Actions job environment:
 * ours: ``python -m trusted_publish`` with the action's default inputs: trusted
   publishing (OIDC -> mint-token), PEP 740 attestations signed on the sigstore
   stand-ins and verified before upload, metadata checks, and verification
-  afterwards that the index serves every file and its provenance;
+  afterwards that the index serves every file and its provenance ("ours-lean", shown
+  for information only: the same with ``attestations: false`` and ``verify: false``);
 * twine: ``twine upload`` with a static API token, to https://upload.pypi.org/legacy/
   (the network guard resolves it to the stand-in);
 * uv: ``uv publish`` with the same kind of token, to the stand-in's own port
@@ -32,10 +33,13 @@ from bench.dists import PROJECT
 from bench.measure import Measured, RunFailed, run
 from bench.tools import GuardProxy, Tools
 
-__all__ = ["TOOLS", "Release", "Stage", "Tool", "ours_phases"]
+__all__ = ["LEAN", "TOOLS", "Release", "Stage", "Tool", "ours_phases"]
 
-Tool = Literal["ours", "twine", "uv"]
+Tool = Literal["ours", "ours-lean", "twine", "uv"]
 TOOLS: tuple[Tool, ...] = ("ours", "twine", "uv")
+# Informative only: ours without the two stages twine and uv do not have.
+LEAN: Tool = "ours-lean"
+_LEAN_INPUTS = {"INPUT_ATTESTATIONS": "false", "INPUT_VERIFY": "false"}
 
 
 @dataclass(frozen=True)
@@ -108,7 +112,9 @@ class Stage:
         env = self.world.job_environment(release.workspace, runner_temp)
         env["HOME"] = str(self.home)  # no ~/.pypirc, no uv.toml, no keyring of this machine
         files = [str(f.relative_to(release.workspace)) for f in release.files]
-        if tool == "ours":
+        if tool in {"ours", LEAN}:
+            if tool == LEAN:
+                env.update(_LEAN_INPUTS)
             env["GITHUB_OUTPUT"] = str(runner_temp / "github_output")
             env["GITHUB_STEP_SUMMARY"] = str(runner_temp / "step_summary.md")
             return [str(self.tools.ours), "-m", "trusted_publish"], env
