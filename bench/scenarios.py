@@ -250,7 +250,7 @@ def _bootstrap_variants(ctx: Context) -> dict[str, Callable[[Path, Path], list[l
                 *("--python", base, str(venv)),
             ],
             [
-                *(uv, "pip", "install", "--no-config", "--quiet", "--python"),
+                *(uv, "pip", "install", "--no-config", "--python"),
                 *(str(venv / "bin" / "python"), "--require-hashes", "--no-build"),
                 *("--cache-dir", str(cache), "-r", str(RUNTIME_LOCK)),
             ],
@@ -276,6 +276,7 @@ def bootstrap(ctx: Context) -> Section:
     setup: dict[str, list[float]] = {name: [] for name in variants}
     first: dict[str, list[float]] = {name: [] for name in variants}
     second: dict[str, list[float]] = {name: [] for name in variants}
+    steps: dict[str, list[dict[str, float]]] = {}
     for number, name in rounds(list(variants), ctx.runs):
         ctx.say(f"  round {number + 1}: {name}")
         work = ctx.scratch / "bootstrap"
@@ -284,7 +285,9 @@ def bootstrap(ctx: Context) -> Section:
         cache.mkdir(parents=True)
         total = 0.0
         for argv in variants[name](venv, cache):
-            total += run(argv, env=env, cwd=work, log=ctx.log, check=name).seconds
+            measured = run(argv, env=env, cwd=work, log=ctx.log, check=name)
+            total += measured.seconds
+            steps.setdefault(name, []).append(_install_steps(measured))
         setup[name].append(total)
         importing = [str(venv / "bin" / "python"), "-c", f"import {PUBLISH_IMPORTS}"]
         first[name].append(run(importing, env=env, cwd=work, check="first import").seconds)
@@ -333,6 +336,13 @@ def bootstrap(ctx: Context) -> Section:
             rows,
         )
     )
+    breakdown = _steps_table(steps, stats)
+    if breakdown:
+        section.blocks += [
+            "Where uv's time goes, as uv and `bootstrap.py` report it in their own output "
+            "(medians; resolving and preparing are mostly waiting for PyPI):",
+            breakdown,
+        ]
     ours_name = next((n for n in stats if n.startswith("ours")), "uv, already on the machine")
     ours = stats[ours_name]
     with_import = summarize(a + b for a, b in zip(setup[ours_name], first[ours_name], strict=True))
@@ -342,12 +352,11 @@ def bootstrap(ctx: Context) -> Section:
             setup["pip (venv + pip install)"], first["pip (venv + pip install)"], strict=True
         )
     )
-    label = "bootstrap.py" if ours_name.startswith("ours") else "uv"
+    network = _median_step(steps.get(ours_name, []), ("fetch uv", "resolve", "download, unpack"))
     why_time = (
-        f"{seconds(ours.median)} for {label}; uv already on the machine needs "
-        f"{seconds(stats['uv, already on the machine'].median)}: the rest is fetching uv"
-        if label == "bootstrap.py"
-        else ""
+        f"{seconds(network)} of it is waiting for PyPI (fetching uv, resolving, downloading "
+        f"the packages: see the breakdown); uv already on the machine needs "
+        f"{seconds(stats['uv, already on the machine'].median)}"
     )
     section.targets += [
         Target(
@@ -372,6 +381,48 @@ def bootstrap(ctx: Context) -> Section:
     ]
     section.raw = {"setup": setup, "first_import": first, "second_import": second}
     return section
+
+
+_STEP_PATTERNS = (
+    ("fetch uv", re.compile(r"uv \S+ \(\w+, sha256 verified\) in ([\d.]+) ?(s)")),
+    ("resolve", re.compile(r"Resolved \d+ packages? in ([\d.]+) ?(ms|s)")),
+    ("download, unpack", re.compile(r"Prepared \d+ packages? in ([\d.]+) ?(ms|s)")),
+    ("install", re.compile(r"Installed \d+ packages? in ([\d.]+) ?(ms|s)")),
+)
+
+
+def _install_steps(measured: Measured) -> dict[str, float]:
+    """The steps an installer reports in its own output (uv and bootstrap.py do)."""
+    found: dict[str, float] = {}
+    for line in measured.lines:
+        for step, pattern in _STEP_PATTERNS:
+            match = pattern.search(line.text)
+            if match:
+                value = float(match.group(1))
+                found[step] = value / 1000 if match.group(2) == "ms" else value
+    return found
+
+
+def _median_step(runs: list[dict[str, float]], names: Sequence[str]) -> float:
+    per_run = [sum(r.get(n, 0.0) for n in names) for r in runs if r]
+    return statistics.median(per_run) if per_run else 0.0
+
+
+def _steps_table(steps: dict[str, list[dict[str, float]]], totals: dict[str, Summary]) -> str:
+    rows = []
+    names = [step for step, _ in _STEP_PATTERNS]
+    for installer, runs in steps.items():
+        reported = [r for r in runs if r]
+        if not reported:
+            continue
+        values = [_median_step(reported, [n]) for n in names]
+        rest = totals[installer].median - sum(values)
+        rows.append(
+            (installer, *(seconds(v) if v else "" for v in values), seconds(max(rest, 0.0)))
+        )
+    if not rows:
+        return ""
+    return table(["installer", *names, "the rest (venv, start-up, core)"], rows)
 
 
 def _count_pins() -> int:
@@ -610,11 +661,12 @@ def memory(ctx: Context, size: int = 1024 * MiB) -> Section:
         f"Peak memory: one {mib(size)} wheel",
         "Peak resident memory of the whole process tree of each tool while it publishes one "
         f"{mib(size)} wheel (the stand-in's size limit raised for it), {ctx.runs} runs, "
-        "interleaved: the larger of the kernel's high-water mark (`ru_maxrss` from `wait4`) "
-        "and the sum over the tree polled every 10 ms from `/proc/<pid>/statm`. RSS counts "
-        "mapped files (a Python process maps its interpreter and extension modules, uv its "
-        "40 MB binary); the anonymous column (resident minus file-backed, polled) is the "
-        "memory the tool itself allocated.",
+        "interleaved, polled every 10 ms from `/proc/<pid>/status`: the larger of any "
+        "process's `VmHWM` (the kernel's exact high-water mark) and the largest sum of "
+        "`VmRSS` over the tree (`ru_maxrss` is useless here: a child of this large benchmark "
+        "process inherits its size at exec). RSS counts mapped files (a Python process maps "
+        "its interpreter and extension modules, uv its 40 MB binary); the anonymous column "
+        "(`RssAnon`) is the memory the tool itself allocated.",
     )
     rows = [
         (
