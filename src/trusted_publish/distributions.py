@@ -6,7 +6,10 @@ reject is refused with a precise reason, and nothing is uploaded.
 
 from __future__ import annotations
 
+import email.message
 import hashlib
+import io
+import re
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -58,6 +61,8 @@ class Distribution:
     version: str
     metadata_version: str
     size: int
+    description: str | None = None
+    description_content_type: str | None = None
 
     @property
     def filename(self) -> str:
@@ -240,6 +245,8 @@ def _read(path: Path) -> Distribution:
         version=str(metadata.version),
         metadata_version=metadata.metadata_version,
         size=path.stat().st_size,
+        description=metadata.description,
+        description_content_type=metadata.description_content_type,
     )
 
 
@@ -351,14 +358,47 @@ class DescriptionCheck:
 
 
 def check_description(distribution: Distribution) -> DescriptionCheck:
-    """Run twine's description check, the one the index applies on upload."""
-    # twine's public check() prints; its per-file helper returns the findings instead.
-    from twine.commands.check import _check_file, _WarningStream  # noqa: PLC0415
-    from twine.exceptions import InvalidDistribution  # noqa: PLC0415
+    """The check PyPI applies on upload (as ``twine check``): the description must render.
 
-    stream = _WarningStream()
-    try:
-        warnings, ok = _check_file(str(distribution.path), stream)
-    except InvalidDistribution as exc:
-        raise failure("invalid-metadata", file=distribution.filename, reason=exc) from exc
-    return DescriptionCheck(tuple(warnings), None if ok else str(stream))
+    Works on the metadata already read, so large files are not read again.
+    """
+    warnings: list[str] = []
+    content_type = distribution.description_content_type
+    if content_type is None:
+        warnings.append("`long_description_content_type` missing. defaulting to `text/x-rst`.")
+        content_type = "text/x-rst"
+    description = distribution.description
+    if not description or description.rstrip() == "UNKNOWN":
+        warnings.append("`long_description` missing.")
+        return DescriptionCheck(tuple(warnings), None)
+    media_type, params = _parse_content_type(content_type)
+    if media_type in {"text/plain", "text/markdown"}:
+        return DescriptionCheck(tuple(warnings), None)  # these always render
+    import readme_renderer.rst  # noqa: PLC0415 -- docutils is heavy; only for reST
+
+    stream = io.StringIO()
+    rendered = readme_renderer.rst.render(description, stream=stream, **params)
+    error = None if rendered is not None else _docutils_report(stream.getvalue())
+    return DescriptionCheck(tuple(warnings), error)
+
+
+def _parse_content_type(value: str) -> tuple[str, dict[str, str]]:
+    message = email.message.EmailMessage()
+    message["content-type"] = value
+    return message.get_content_type(), dict(message["content-type"].params)
+
+
+def _docutils_report(text: str) -> str:
+    """docutils' report lines, as ``line N: Level: message``."""
+    lines = []
+    for match in _REPORT.finditer(text):
+        level = match.group("level").capitalize()
+        lines.append(f"line {match.group('line')}: {level}: {match.group('message').strip()}")
+    return "\n".join(lines) or text.strip() or "the description does not render"
+
+
+_REPORT = re.compile(
+    r"^<string>:(?P<line>\d*): \((?P<level>DEBUG|INFO|WARNING|ERROR|SEVERE)/\d+\) "
+    r"(?P<message>.*)$",
+    re.MULTILINE,
+)
