@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import threading
 from collections.abc import Mapping, Sequence
@@ -531,6 +532,7 @@ class Job:
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            start_new_session=os.name == "posix",  # a timeout ends the whole process tree
         ) as process:
             readers = [
                 threading.Thread(target=_pump, args=(stream, commands), daemon=True)
@@ -541,7 +543,7 @@ class Job:
             try:
                 code = process.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                process.kill()
+                _kill_tree(process)
                 process.wait()
                 commands.error(f"The action has timed out after {timeout:g} seconds.")
                 code = 1
@@ -591,6 +593,13 @@ class Job:
             )
             return
         self.summaries.append(self.log.masker.mask(text))
+
+
+def _kill_tree(process: subprocess.Popen[bytes]) -> None:
+    if os.name == "posix":
+        os.killpg(process.pid, signal.SIGKILL)
+    else:
+        process.kill()
 
 
 def _pump(stream: IO[bytes] | None, commands: StepCommands) -> None:
