@@ -191,3 +191,22 @@ def test_a_broken_python3_alias_falls_through_to_python(
     assert result.conclusion == "success", result.text
     assert result.step("publish/setup-python").outcome == "skipped"
     assert f"TP_BASE_PYTHON: {real / 'python'}" in result.text
+
+
+def test_only_the_py_launcher_is_left(action_job: ActionJob, pypi: PyPI, tmp_path: Path) -> None:
+    """Windows runners without python3/python on PATH still have `py -3`."""
+    pypi.add_publisher(PROJECT)
+    make_wheel(action_job.dist)
+    stubs = tmp_path / "windowsapps"
+    _fake_interpreter(stubs, "python3", "exit 9009")
+    _fake_interpreter(stubs, "python", "exit 9009")
+    _fake_interpreter(
+        stubs, "py", f'[ "$1" = -3 ] || exit 2; shift; exec "{base_interpreter()}" "$@"'
+    )
+    action_job.env["PATH"] = os.pathsep.join([str(stubs), os.environ["PATH"]])
+
+    result = action_job.publish({"attestations": "false"})
+
+    assert result.conclusion == "success", result.text
+    assert result.step("publish/setup-python").outcome == "skipped"
+    assert f"TP_BASE_PYTHON: {base_interpreter()}" in result.text
