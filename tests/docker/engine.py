@@ -6,14 +6,23 @@ for the session; and a local Debian base image made with debootstrap (no registr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["BASE_IMAGE", "Engine", "EngineUnavailable", "make_base_image", "start_engine"]
+__all__ = [
+    "BASE_IMAGE",
+    "Engine",
+    "EngineUnavailable",
+    "exclusive",
+    "make_base_image",
+    "start_engine",
+]
 
 BASE_IMAGE = "local/trusted-publish-test-base:bookworm-1"
 _DEBIAN_MIRROR = "http://deb.debian.org/debian"
@@ -67,6 +76,48 @@ class Engine:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+@contextlib.contextmanager
+def exclusive(path: Path, timeout: float) -> Iterator[None]:
+    """Hold ``path`` as a lock file naming our pid, waiting up to ``timeout`` s for another
+    live holder; a holder that died is taken over."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            if not _holder_alive(path):
+                path.unlink(missing_ok=True)
+                continue
+            if time.monotonic() > deadline:
+                raise EngineUnavailable(f"{path} stayed locked for {timeout:g} s") from None
+            time.sleep(1)
+            continue
+        os.write(descriptor, str(os.getpid()).encode())
+        os.close(descriptor)
+        break
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _holder_alive(path: Path) -> bool:
+    try:
+        pid = int(path.read_text() or "0")
+    except (OSError, ValueError):
+        return True  # being written right now
+    if pid <= 0:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _client() -> str:

@@ -19,7 +19,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import NETGUARD_DIR
-from tests.docker.engine import Engine, EngineUnavailable, make_base_image, start_engine
+from tests.docker.engine import (
+    Engine,
+    EngineUnavailable,
+    exclusive,
+    make_base_image,
+    start_engine,
+)
 from tests.fixtures.action import ROOT
 from tests.netguard import sitecustomize as netguard
 from tests.runner.files import parse_key_values
@@ -41,12 +47,15 @@ def _data_root() -> Path:
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    try:
-        engine = start_engine(tmp_path_factory.mktemp("dockerd"), _data_root())
-    except EngineUnavailable as exc:
-        pytest.skip(f"no Docker engine: {exc}")
-    yield engine
-    engine.stop()
+    data_root = _data_root()
+    # One dockerd per data root: test runs on the same machine take turns.
+    with exclusive(data_root.parent / f"{data_root.name}.lock", timeout=900):
+        try:
+            engine = start_engine(tmp_path_factory.mktemp("dockerd"), data_root)
+        except EngineUnavailable as exc:
+            pytest.skip(f"no Docker engine: {exc}")
+        yield engine
+        engine.stop()
 
 
 def build_context(directory: Path, wheelhouse: Path) -> Path:
