@@ -372,6 +372,10 @@ def get_uv(layout: Layout, work: Path, environ: Mapping[str, str]) -> tuple[Path
 def install(layout: Layout, work: Path, venv: Path, environ: Mapping[str, str]) -> Path:
     """Make ``venv`` (cold) and return its python; raise BootstrapError with the remedy."""
     windows = sys.platform == "win32"
+    if venv.exists() and any(venv.iterdir()) and not (venv / "pyvenv.cfg").exists():
+        raise BootstrapError(
+            f"{venv} is a directory but not a virtual environment; not replacing it"
+        )
     shutil.rmtree(work, ignore_errors=True)
     shutil.rmtree(venv, ignore_errors=True)
     work.mkdir(parents=True)

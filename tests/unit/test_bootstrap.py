@@ -16,6 +16,7 @@ from requirements.bootstrap import (
     default_layout,
     describe_platform,
     environment_key,
+    install,
     main,
     manifest_from_index,
     pick_wheel,
@@ -174,3 +175,12 @@ def test_the_default_layout_is_the_actions_own_files() -> None:
     )
     assert all(p.exists() for p in (layout.lock, layout.bootstrap_lock, layout.manifest))
     assert (layout.core / "__main__.py").exists()
+
+
+def test_install_refuses_to_replace_a_directory_that_is_not_a_venv(tmp_path: Path) -> None:
+    precious = tmp_path / "project"
+    precious.mkdir()
+    (precious / "keep.txt").write_text("mine")
+    with pytest.raises(BootstrapError, match="not a virtual environment"):
+        install(default_layout(), tmp_path / "work", precious, {})
+    assert (precious / "keep.txt").read_text() == "mine"
