@@ -90,9 +90,12 @@ class Target:
     measured: str
     met: bool
     why: str = ""  # the measured reason, when it is missed
+    informative: bool = False  # shown next to the targets, but not one of them
 
     @property
     def verdict(self) -> str:
+        if self.informative:
+            return "(information: " + ("within" if self.met else "beyond") + ")"
         return "met" if self.met else "**missed**"
 
 

@@ -86,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         output = ROOT / "BENCHMARKS.md"
 
     host_env = host_environment()  # before the stand-ins point this process at their CA
+    source = source_state()
     scratch = Path(tempfile.mkdtemp(prefix="trusted-publish-bench-", dir="/tmp"))
     started = time.monotonic()
     say(f"scratch: {scratch}")
@@ -113,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if set(chosen) != set(SCENARIOS):
         command += f" --only {','.join(chosen)}"
     block = report.render(
-        sections, environment(tools, ctx.runs, time.monotonic() - started), command
+        sections, environment(tools, ctx.runs, time.monotonic() - started, source), command
     )
     print(block)
     if output is not None:
@@ -196,7 +197,20 @@ def base_python() -> Path:
     return Path(getattr(sys, "_base_executable", sys.executable))
 
 
-def environment(tools: Tools, runs: int, elapsed: float) -> list[tuple[str, str]]:
+def source_state() -> str:
+    """The commit the core was benchmarked at, and whether src/ had uncommitted changes."""
+
+    def git(*arguments: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(ROOT), *arguments], capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short", "HEAD") or "?"
+    dirty = git("status", "--porcelain", "--", "src")
+    return f"commit {commit}" + (" plus uncommitted changes in src/" if dirty else "")
+
+
+def environment(tools: Tools, runs: int, elapsed: float, source: str) -> list[tuple[str, str]]:
     meminfo = Path("/proc/meminfo").read_text(encoding="utf-8").split()
     cpu = next(
         (
@@ -206,19 +220,13 @@ def environment(tools: Tools, runs: int, elapsed: float) -> list[tuple[str, str]
         ),
         platform.processor() or "?",
     )
-    commit = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
     return [
         ("date", dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         ("machine", f"{os.cpu_count()} cores ({cpu}), {int(meminfo[1]) // 1024} MiB RAM"),
         ("system", f"{platform.system()} {platform.release()}, Python {platform.python_version()}"),
         (
             "ours",
-            f"trusted-publish at commit {commit or '?'} (working tree), from the project venv",
+            f"trusted-publish at {source} (at the start of the run), from the project venv",
         ),
         ("twine, uv", f"twine {tools.twine_version}, uv {tools.uv_version}: {tools.origin}"),
         (
