@@ -10,6 +10,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -120,6 +121,13 @@ def _holder_alive(path: Path) -> bool:
     return True
 
 
+def _is_root() -> bool:
+    if sys.platform == "win32":
+        return False
+    else:  # noqa: RET505 -- two platform blocks, so that mypy checks each on its own OS
+        return os.geteuid() == 0
+
+
 def _client() -> str:
     # Debian's docker.io client speaks the legacy builder; a newer CLI may need buildx.
     for candidate in ("/usr/bin/docker", shutil.which("docker")):
@@ -140,7 +148,7 @@ def start_engine(work: Path, data_root: Path) -> Engine:
     )
     if dockerd is None:
         raise EngineUnavailable("no running engine and no dockerd: install docker.io (Debian)")
-    if os.geteuid() != 0:
+    if not _is_root():
         raise EngineUnavailable("no running engine, and dockerd needs root to start one")
     exec_root = work / "exec"
     exec_root.mkdir(parents=True, exist_ok=True)
@@ -188,7 +196,7 @@ def make_base_image(engine: Engine, work: Path) -> str:
     debootstrap = shutil.which("debootstrap") or (
         "/usr/sbin/debootstrap" if Path("/usr/sbin/debootstrap").exists() else None
     )
-    if debootstrap is None or os.geteuid() != 0:
+    if debootstrap is None or not _is_root():
         raise EngineUnavailable(
             f"no {BASE_IMAGE} image and no way to make one (debootstrap, as root)"
         )

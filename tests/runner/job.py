@@ -14,6 +14,7 @@ import hashlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -596,10 +597,10 @@ class Job:
 
 
 def _kill_tree(process: subprocess.Popen[bytes]) -> None:
-    if os.name == "posix":
-        os.killpg(process.pid, signal.SIGKILL)
-    else:
+    if sys.platform == "win32":
         process.kill()
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _pump(stream: IO[bytes] | None, commands: StepCommands) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import urllib.parse
 from pathlib import Path
 
@@ -174,7 +175,10 @@ def test_path_file_and_step_files(tmp_path: Path) -> None:
 
 # -- shells -------------------------------------------------------------------------------------
 
+posix_shells = pytest.mark.skipif(sys.platform == "win32", reason="bash and /usr/bin are POSIX")
 
+
+@posix_shells
 def test_bash_gets_the_runners_arguments(tmp_path: Path) -> None:
     script = prepare_script("echo hi", "bash", runner_temp=tmp_path, search_path="/usr/bin:/bin")
     assert script.argv[1:] == ["--noprofile", "--norc", "-e", "-o", "pipefail", str(script.path)]
@@ -182,11 +186,13 @@ def test_bash_gets_the_runners_arguments(tmp_path: Path) -> None:
     assert script.path.read_text() == "echo hi"
 
 
+@posix_shells
 def test_without_a_shell_bash_runs_with_e_only(tmp_path: Path) -> None:
     script = prepare_script("true", None, runner_temp=tmp_path, search_path="/usr/bin:/bin")
     assert script.argv[1:] == ["-e", str(script.path)]
 
 
+@posix_shells
 def test_custom_shells_need_the_placeholder(tmp_path: Path) -> None:
     script = prepare_script("pass", "python3 -u {0}", runner_temp=tmp_path, search_path="/usr/bin")
     assert script.argv[1:] == ["-u", str(script.path)]
