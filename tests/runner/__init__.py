@@ -1,13 +1,14 @@
 """A GitHub Actions runner emulator: runs action.yml files and workflows as actions/runner does.
 
-Modules, bottom-up: ``values`` and ``expressions`` (the ``${{ }}`` language),
-``commands`` / ``workflow_commands`` / ``masks`` (what a step prints),
-``files`` (GITHUB_OUTPUT/ENV/PATH/STEP_SUMMARY), ``shells`` (``shell:`` to a
-process), ``manifest`` and ``actions`` (finding and reading actions), ``stubs``
-(Python stand-ins for the JavaScript actions used), ``job`` (steps, composite
-actions, the environment of each process), ``workflow`` (jobs, needs, matrix,
-environments, permissions, reusable workflows) and ``log`` (a log rendered for
-people, used by the demo).
+Modules, bottom-up: ``values``, ``expressions``, ``functions`` and ``templates``
+(the ``${{ }}`` language); ``commands``, ``workflow_commands`` and ``masks`` (what a
+step prints); ``files`` and ``file_commands`` (GITHUB_OUTPUT/ENV/PATH/STEP_SUMMARY);
+``shells`` and ``processes`` (``shell:`` to a running process); ``manifest`` and
+``actions`` (finding and reading actions, resolving their inputs); ``stubs`` (Python
+stand-ins for the JavaScript actions used); ``contexts`` (the machine, ``github``,
+``runner``, ``hashFiles``); ``job`` and ``results`` (steps, composite actions, the
+environment of each process); ``workflow`` (jobs, needs, matrix, environments,
+permissions, reusable workflows); ``log`` (a log rendered for people, used by the demo).
 
 Known gaps versus the real runner:
 

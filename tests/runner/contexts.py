@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tests.runner.values import Obj, Value, from_python
+from tests.runner.values import Value, from_python, to_string
 
-__all__ = ["GitHubFacts", "Machine"]
+__all__ = ["GitHubFacts", "Machine", "hash_files"]
 
 
 @dataclass(frozen=True)
@@ -143,5 +145,20 @@ class GitHubFacts:
         return path
 
 
-def as_obj(values: dict[str, Value]) -> Obj:
-    return Obj(values)
+def hash_files(workspace: Path, patterns: Sequence[Value]) -> Value:
+    """hashFiles(): sha256 over the sha256 of each matching file under the workspace, sorted;
+    '' when nothing matches (HashFilesFunction.cs)."""
+    texts = [to_string(p) for p in patterns]
+    if texts and texts[0] == "--follow-symbolic-links":
+        texts = texts[1:]
+    included: set[Path] = set()
+    for pattern in texts:
+        negate = pattern.startswith("!")
+        matches = {p for p in workspace.glob(pattern.lstrip("!")) if p.is_file()}
+        included = included - matches if negate else included | matches
+    if not included:
+        return ""
+    total = hashlib.sha256()
+    for path in sorted(included):
+        total.update(hashlib.sha256(path.read_bytes()).digest())
+    return total.hexdigest()

@@ -7,38 +7,25 @@ function names are case-insensitive, a missing property is ``null``.
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from tests.runner.functions import BUILTINS, Function
 from tests.runner.values import (
     ExpressionError,
     Filtered,
     Obj,
     Value,
     equal,
-    from_python,
     less_than,
-    to_json,
     to_number,
-    to_string,
     truthy,
 )
 
-__all__ = [
-    "STATUS_FUNCTIONS",
-    "Expression",
-    "Scope",
-    "evaluate",
-    "evaluate_condition",
-    "parse",
-    "render",
-    "render_string",
-]
+__all__ = ["STATUS_FUNCTIONS", "Expression", "Scope", "evaluate", "parse"]
 
-Function = Callable[[Sequence[Value]], Value]
 STATUS_FUNCTIONS = frozenset({"success", "failure", "cancelled", "always"})
 MAX_LENGTH = 21_000
 MAX_DEPTH = 50
@@ -271,7 +258,7 @@ class _Call(_Node):
 
     def evaluate(self, scope: Scope) -> Value:
         arguments = [argument.evaluate(scope) for argument in self.arguments]
-        function = scope.function(self.name) or _BUILTINS.get(self.name.lower())
+        function = scope.function(self.name) or BUILTINS.get(self.name.lower())
         if function is None:
             raise ExpressionError(f"Unrecognized function: '{self.name}'")
         return function(arguments)
@@ -395,163 +382,3 @@ def parse(text: str) -> Expression:
 
 def evaluate(text: str, scope: Scope) -> Value:
     return parse(text).evaluate(scope)
-
-
-# -- functions ----------------------------------------------------------------------------
-
-
-def _contains(arguments: Sequence[Value]) -> Value:
-    haystack, needle = arguments
-    if isinstance(haystack, list):
-        return any(equal(item, needle) for item in haystack)
-    if isinstance(haystack, Obj) or isinstance(needle, (Obj, list)):
-        return False
-    return to_string(needle).upper() in to_string(haystack).upper()
-
-
-def _affix(check: Callable[[str, str], bool]) -> Function:
-    def function(arguments: Sequence[Value]) -> Value:
-        text, affix = arguments
-        if isinstance(text, (Obj, list)) or isinstance(affix, (Obj, list)):
-            return False
-        return check(to_string(text).upper(), to_string(affix).upper())
-
-    return function
-
-
-def _format(arguments: Sequence[Value]) -> Value:
-    template, values = to_string(arguments[0]), [to_string(v) for v in arguments[1:]]
-    out: list[str] = []
-    index = 0
-    while index < len(template):
-        char = template[index]
-        if char == "{" and template.startswith("{{", index):
-            out.append("{")
-            index += 2
-        elif char == "}" and template.startswith("}}", index):
-            out.append("}")
-            index += 2
-        elif char == "{":
-            close = template.find("}", index)
-            spec = template[index + 1 : close] if close > 0 else ""
-            if not spec.isdigit() or int(spec) >= len(values):
-                raise ExpressionError(f"The following format string is invalid: '{template}'")
-            out.append(values[int(spec)])
-            index = close + 1
-        elif char == "}":
-            raise ExpressionError(f"The following format string is invalid: '{template}'")
-        else:
-            out.append(char)
-            index += 1
-    return "".join(out)
-
-
-def _join(arguments: Sequence[Value]) -> Value:
-    separator = to_string(arguments[1]) if len(arguments) > 1 else ","
-    items = arguments[0]
-    if isinstance(items, list):
-        return separator.join(to_string(i) if not isinstance(i, (Obj, list)) else "" for i in items)
-    return to_string(items) if not isinstance(items, Obj) else ""
-
-
-def _from_json(arguments: Sequence[Value]) -> Value:
-    text = to_string(arguments[0])
-    if not text.strip():
-        raise ExpressionError("Empty input to fromJSON")
-    try:
-        return from_python(json.loads(text))
-    except ValueError as exc:
-        raise ExpressionError(f"Error parsing fromJson: {exc}") from exc
-
-
-def _case(arguments: Sequence[Value]) -> Value:
-    if len(arguments) % 2 == 0:
-        raise ExpressionError("case() needs an odd number of arguments")
-    for index in range(0, len(arguments) - 1, 2):
-        predicate = arguments[index]
-        if not isinstance(predicate, bool):
-            raise ExpressionError("case() predicates must be booleans")
-        if predicate:
-            return arguments[index + 1]
-    return arguments[-1]
-
-
-_BUILTINS: dict[str, Function] = {
-    "contains": _contains,
-    "startswith": _affix(str.startswith),
-    "endswith": _affix(str.endswith),
-    "format": _format,
-    "join": _join,
-    "tojson": lambda arguments: to_json(arguments[0]),
-    "fromjson": _from_json,
-    "case": _case,
-}
-
-
-# -- templates ----------------------------------------------------------------------------
-
-
-def _segments(text: str) -> list[tuple[bool, str]]:
-    """Split ``text`` into literal pieces and ``${{ }}`` bodies (a ``}}`` in a string is kept)."""
-    pieces: list[tuple[bool, str]] = []
-    index = 0
-    while True:
-        start = text.find("${{", index)
-        if start < 0:
-            if index < len(text):
-                pieces.append((False, text[index:]))
-            return pieces
-        if start > index:
-            pieces.append((False, text[index:start]))
-        cursor, quoted = start + 3, False
-        while cursor < len(text):
-            if text[cursor] == "'":
-                quoted = not quoted
-            elif not quoted and text.startswith("}}", cursor):
-                break
-            cursor += 1
-        else:
-            msg = (
-                "The expression is not closed. An unescaped ${{ sequence was found, but the "
-                f"closing }}}} sequence was not found: {text}"
-            )
-            raise ExpressionError(msg)
-        pieces.append((True, text[start + 3 : cursor]))
-        index = cursor + 2
-
-
-def render(text: str, scope: Scope) -> Value:
-    """Evaluate a template; a value that is exactly one ``${{ }}`` keeps its type."""
-    pieces = _segments(text)
-    if len(pieces) == 1 and pieces[0][0]:
-        return evaluate(pieces[0][1], scope)
-    return "".join(
-        to_string(evaluate(body, scope)) if is_expr else body for is_expr, body in pieces
-    )
-
-
-def render_string(text: str, scope: Scope) -> str:
-    value = render(text, scope)
-    if isinstance(value, (Obj, list)):
-        return to_json(value)
-    return to_string(value)
-
-
-def evaluate_condition(condition: str | bool | None, scope: Scope) -> bool:
-    """An ``if:``: implicit ``success() &&`` unless a status function is called."""
-    if condition is None or condition == "":
-        text = "success()"
-    elif isinstance(condition, bool):
-        text = "true" if condition else "false"
-    else:
-        text = condition.strip()
-        pieces = _segments(text)
-        if len(pieces) == 1 and pieces[0][0]:
-            text = pieces[0][1]
-        elif any(is_expr for is_expr, _ in pieces):
-            # Text around ${{ }} makes the whole thing a (truthy) string, as on GitHub.
-            return truthy(render(text, scope)) and truthy(evaluate("success()", scope))
-    expression = parse(text)
-    if not expression.uses_status:
-        expression = parse(f"success() && ({text})")
-    return truthy(expression.evaluate(scope))

@@ -10,32 +10,31 @@ inputs as ``INPUT_*``. See :mod:`tests.runner` for the gaps.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import signal
-import subprocess
-import sys
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 from tests.runner.actions import ActionResolver, ResolvedAction, Stub, UsesError
-from tests.runner.contexts import GitHubFacts, Machine
-from tests.runner.expressions import Function, Scope, evaluate_condition, render, render_string
-from tests.runner.files import (
-    SUMMARY_LIMIT,
-    FileCommandError,
-    StepFiles,
-    parse_key_values,
-    parse_path_file,
+from tests.runner.contexts import GitHubFacts, Machine, hash_files
+from tests.runner.expressions import Scope
+from tests.runner.file_commands import JobState, apply_file_commands
+from tests.runner.files import FileCommandError, StepFiles
+from tests.runner.functions import Function
+from tests.runner.manifest import (
+    DEFAULT_CONTEXTS,
+    ActionManifest,
+    ManifestError,
+    load_manifest,
+    resolve_inputs,
 )
-from tests.runner.manifest import ActionManifest, ManifestError, load_manifest
+from tests.runner.processes import run_process
+from tests.runner.results import JobResult, StepResult
 from tests.runner.shells import ShellError, prepare_script
 from tests.runner.stubs import StubCall, StubFailure
-from tests.runner.values import ExpressionError, Obj, Value, from_python, to_string, truthy
-from tests.runner.workflow_commands import Annotation, JobLog, StepCommands
+from tests.runner.templates import evaluate_condition, render, render_string
+from tests.runner.values import ExpressionError, Obj, Value, from_python, truthy
+from tests.runner.workflow_commands import JobLog, StepCommands
 from tests.runner.yamlfile import scalar_text
 
 __all__ = ["Job", "JobResult", "StepResult"]
@@ -49,58 +48,6 @@ _GITHUB_VARIABLES = (  # the github context keys the runner exports as GITHUB_<K
     *("run_number", "server_url", "sha", "triggering_actor", "workflow", "workflow_ref"),
     *("workflow_sha", "workspace"),
 )
-
-
-@dataclass(frozen=True)
-class StepResult:
-    outcome: str  # success | failure | skipped
-    conclusion: str
-    outputs: dict[str, str] = field(default_factory=dict)
-
-    def context(self) -> Obj:
-        return Obj(
-            {
-                "outputs": Obj(dict(self.outputs)),
-                "outcome": self.outcome,
-                "conclusion": self.conclusion,
-            }
-        )
-
-
-@dataclass
-class JobResult:
-    conclusion: str
-    steps: dict[str, StepResult]
-    log: JobLog
-    summary: str
-    env: dict[str, str]
-    path: list[str]
-    records: dict[str, StepResult] = field(default_factory=dict)
-    outputs: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def text(self) -> str:
-        """The job log as GitHub stores it (masked, commands consumed)."""
-        return self.log.text
-
-    def annotations(self, level: str | None = None) -> list[Annotation]:
-        return [a for a in self.log.annotations if level is None or a.level == level]
-
-    @property
-    def errors(self) -> list[Annotation]:
-        return self.annotations("error")
-
-    @property
-    def warnings(self) -> list[Annotation]:
-        return self.annotations("warning")
-
-    @property
-    def notices(self) -> list[Annotation]:
-        return self.annotations("notice")
-
-    def step(self, step_id: str) -> StepResult:
-        """A top-level step by id; ``"outer/inner"`` reaches into composite actions."""
-        return self.steps[step_id] if "/" not in step_id else self.records[step_id]
 
 
 @dataclass
@@ -118,7 +65,7 @@ class _Frame:
     prefix: str = ""  # "outer/" for the steps of the composite action step "outer"
 
     def env(self) -> dict[str, str]:
-        base = self.parent.env() if self.parent else dict(self.job.env_context)
+        base = self.parent.env() if self.parent else dict(self.job.state.env)
         base.update(self.caller_env)
         return base
 
@@ -182,7 +129,7 @@ class Job:
         self.workspace = workspace
         self.resolver = resolver
         self.github = github or GitHubFacts()
-        self.env_context: dict[str, str] = dict(env or {})
+        self.state = JobState(env=dict(env or {}))
         self.job_id = job_id
         self.id_token = dict(id_token) if id_token is not None else None
         self.secrets = dict(secrets or {})
@@ -196,8 +143,6 @@ class Job:
         self.step_timeout = step_timeout
         self.log = JobLog()
         self.records: dict[str, StepResult] = {}
-        self.path_additions: list[str] = []
-        self.summaries: list[str] = []
         for value in self.secrets.values():
             if value:
                 self.log.masker.add(value)
@@ -215,9 +160,9 @@ class Job:
             conclusion="failure" if frame.failed else "success",
             steps=dict(frame.steps),
             log=self.log,
-            summary="".join(self.summaries),
-            env=dict(self.env_context),
-            path=list(self.path_additions),
+            summary="".join(self.state.summaries),
+            env=dict(self.state.env),
+            path=list(self.state.path),
             records=dict(self.records),
         )
 
@@ -279,24 +224,8 @@ class Job:
             "failure": lambda _: failed,
             "cancelled": lambda _: False,
             "always": lambda _: True,
-            "hashFiles": self._hash_files,
+            "hashFiles": lambda patterns: hash_files(self.workspace, patterns),
         }
-
-    def _hash_files(self, patterns: Sequence[Value]) -> Value:
-        texts = [to_string(p) for p in patterns]
-        follow = bool(texts) and texts[0] == "--follow-symbolic-links"
-        texts = texts[1:] if follow else texts
-        included: set[Path] = set()
-        for pattern in texts:
-            negate = pattern.startswith("!")
-            matches = {p for p in self.workspace.glob(pattern.lstrip("!")) if p.is_file()}
-            included = included - matches if negate else included | matches
-        if not included:
-            return ""
-        total = hashlib.sha256()
-        for path in sorted(included):
-            total.update(hashlib.sha256(path.read_bytes()).digest())
-        return total.hexdigest()
 
     # -- steps ----------------------------------------------------------------------------
 
@@ -308,7 +237,7 @@ class Job:
             str(body.get("name") or step_id or name),
             self.workspace,
             debug=self.debug,
-            allow_unsecure=self.env_context.get("ACTIONS_ALLOW_UNSECURE_COMMANDS") == "true",
+            allow_unsecure=self.state.env.get("ACTIONS_ALLOW_UNSECURE_COMMANDS") == "true",
         )
         step = _Step(frame, body, name, frame.prefix + name, commands)
         try:
@@ -365,13 +294,18 @@ class Job:
             windows=self.machine.os == "Windows",
         )
         self._log_header(script_text, script.shell_line, step.env)
-        code = self._execute(
-            script.argv, directory, env, commands, _timeout(body, self.step_timeout)
+        code = run_process(
+            script.argv,
+            directory,
+            env,
+            commands.feed,
+            timeout=_timeout(body, self.step_timeout),
+            on_timeout=commands.error,
         )
         script.path.unlink(missing_ok=True)
         if code != 0:
             commands.error(f"Process completed with exit code {code}.")
-        outputs = {**commands.outputs, **self._collect(files, commands)}
+        outputs = {**commands.outputs, **self._apply(files, commands)}
         outcome = "failure" if code != 0 or commands.failures else "success"
         return StepResult(outcome, outcome, outputs)
 
@@ -421,38 +355,14 @@ class Job:
     def _resolve_inputs(
         self, step: _Step, manifest: ActionManifest, given: dict[str, str]
     ) -> dict[str, Value]:
-        """ActionRunner: declared inputs from ``with:`` or their (expression) defaults."""
-        for name, definition in manifest.inputs.items():
-            if name in given and definition.deprecation_message:
-                step.commands.warning(
-                    f"Input '{name}' has been deprecated with message: "
-                    f"{definition.deprecation_message}"
-                )
-        declared = {name.lower() for name in manifest.inputs}
-        unexpected = [name for name in given if name.lower() not in declared]
-        if unexpected:
-            valid = ", ".join(f"'{n}'" for n in manifest.inputs)
-            named = ", ".join(f"'{n}'" for n in unexpected)
-            step.commands.warning(f"Unexpected input(s) {named}, valid inputs are [{valid}]")
         contexts = self._scope(step.frame, "").contexts
-        defaults_scope = Scope(
-            {
-                k: v
-                for k, v in contexts.items()
-                if k in {"github", "strategy", "matrix", "job", "runner"}
-            },
-            {"hashFiles": self._hash_files},
+        defaults = Scope(
+            {k: v for k, v in contexts.items() if k in DEFAULT_CONTEXTS},
+            {"hashFiles": lambda patterns: hash_files(self.workspace, patterns)},
         )
-        lowered = {name.lower(): value for name, value in given.items()}
-        values: dict[str, Value] = {}
-        for name, definition in manifest.inputs.items():
-            if name.lower() in lowered:
-                values[name] = lowered[name.lower()]
-            elif definition.default is not None:
-                values[name] = render_string(definition.default, defaults_scope)
-            else:
-                values[name] = ""
-        values.update({name: given[name] for name in unexpected})
+        values, warnings = resolve_inputs(manifest, given, defaults)
+        for warning in warnings:
+            step.commands.warning(warning)
         return values
 
     def _run_stub(self, step: _Step, stub: Stub, given: dict[str, str]) -> StepResult:
@@ -470,7 +380,7 @@ class Job:
         except StubFailure as exc:
             step.commands.error(str(exc))
             failed = True
-        outputs = self._collect(files, step.commands)
+        outputs = self._apply(files, step.commands)
         outcome = "failure" if failed or step.commands.failures else "success"
         return StepResult(outcome, outcome, outputs)
 
@@ -482,7 +392,7 @@ class Job:
         env = dict(self.machine.base_env)
         env.update(frame.env())
         env.update(step.env)
-        env["PATH"] = os.pathsep.join([*self.path_additions, env.get("PATH", "")])
+        env["PATH"] = os.pathsep.join([*self.state.path, env.get("PATH", "")])
         github = self._github_context(frame, step.name)
         for key in _GITHUB_VARIABLES:
             value = github.get(key)
@@ -506,6 +416,10 @@ class Job:
         env.setdefault("CI", "true")
         return env
 
+    def _apply(self, files: StepFiles, commands: StepCommands) -> dict[str, str]:
+        windows = self.machine.os == "Windows"
+        return apply_file_commands(files, commands, self.state, self.log.masker, windows=windows)
+
     def _log_header(self, body: str, shell_line: str, step_env: Mapping[str, str]) -> None:
         lines = body.rstrip("\n").split("\n")
         self.log.write(f"##[group]Run {lines[0]}")
@@ -517,97 +431,6 @@ class Job:
             for key, value in step_env.items():
                 self.log.write(f"    {key}: {value}")
         self.log.write("##[endgroup]")
-
-    def _execute(
-        self,
-        argv: list[str],
-        cwd: Path,
-        env: dict[str, str],
-        commands: StepCommands,
-        timeout: float,
-    ) -> int:
-        with subprocess.Popen(
-            argv,
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=os.name == "posix",  # a timeout ends the whole process tree
-        ) as process:
-            readers = [
-                threading.Thread(target=_pump, args=(stream, commands), daemon=True)
-                for stream in (process.stdout, process.stderr)
-            ]
-            for reader in readers:
-                reader.start()
-            try:
-                code = process.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                _kill_tree(process)
-                process.wait()
-                commands.error(f"The action has timed out after {timeout:g} seconds.")
-                code = 1
-            for reader in readers:
-                reader.join()
-        return code
-
-    def _collect(self, files: StepFiles, commands: StepCommands) -> dict[str, str]:
-        windows = self.machine.os == "Windows"
-        try:
-            environment = parse_key_values(files.read("GITHUB_ENV"), windows=windows)
-        except FileCommandError as exc:
-            self._file_failure(commands, "env", exc)
-            environment = {}
-        for name, value in environment.items():
-            if name.upper() == "NODE_OPTIONS":
-                commands.error(
-                    "Can't store NODE_OPTIONS output parameter using '$GITHUB_ENV' command."
-                )
-                continue
-            self.env_context[name] = value
-        for directory in parse_path_file(files.read("GITHUB_PATH")):
-            self.path_additions.insert(0, directory)
-        try:
-            outputs = parse_key_values(files.read("GITHUB_OUTPUT"), windows=windows)
-        except FileCommandError as exc:
-            self._file_failure(commands, "output", exc)
-            outputs = {}
-        self._collect_summary(files.read("GITHUB_STEP_SUMMARY"), commands)
-        files.remove()
-        return outputs
-
-    def _file_failure(self, commands: StepCommands, kind: str, exc: Exception) -> None:
-        commands.failures.append(f"Unable to process file command '{kind}' successfully.")
-        commands.error(f"Unable to process file command '{kind}' successfully.")
-        commands.error(str(exc))
-
-    def _collect_summary(self, text: str, commands: StepCommands) -> None:
-        if not text:
-            return
-        size = len(text.encode("utf-8"))
-        if size > SUMMARY_LIMIT:
-            commands.error(
-                "$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k, "
-                f"got {size // 1024}k. For more information see: https://docs.github.com/"
-                "actions/using-workflows/workflow-commands-for-github-actions#adding-a-markdown-summary"
-            )
-            return
-        self.summaries.append(self.log.masker.mask(text))
-
-
-def _kill_tree(process: subprocess.Popen[bytes]) -> None:
-    if sys.platform == "win32":
-        process.kill()
-    else:
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def _pump(stream: IO[bytes] | None, commands: StepCommands) -> None:
-    assert stream is not None
-    for raw in iter(stream.readline, b""):
-        line = raw.decode("utf-8", errors="replace")
-        commands.feed(line.rstrip("\n").rstrip("\r"))
 
 
 def _mapping(value: object) -> Mapping[str, object]:

@@ -6,9 +6,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.runner.expressions import Scope
+from tests.runner.templates import render_string
+from tests.runner.values import Value
 from tests.runner.yamlfile import load_yaml, scalar_text
 
-__all__ = ["ActionManifest", "InputDefinition", "ManifestError", "load_manifest"]
+__all__ = [
+    "DEFAULT_CONTEXTS",
+    "ActionManifest",
+    "InputDefinition",
+    "ManifestError",
+    "load_manifest",
+    "resolve_inputs",
+]
+
+# What an input default may use (action_yaml.json input-default-context), plus hashFiles.
+DEFAULT_CONTEXTS = frozenset({"github", "strategy", "matrix", "job", "runner"})
 
 
 class ManifestError(ValueError):
@@ -83,3 +96,33 @@ def load_manifest(directory: Path) -> ActionManifest:
         steps=steps,
         raw=raw,
     )
+
+
+def resolve_inputs(
+    manifest: ActionManifest, given: Mapping[str, str], defaults: Scope
+) -> tuple[dict[str, Value], list[str]]:
+    """ActionRunner: every declared input from ``with:`` (names match case-insensitively)
+    or its default expression, else ''; undeclared ones passed on. Also the warnings the
+    runner gives: deprecated inputs the caller set, and unexpected inputs."""
+    warnings = [
+        f"Input '{name}' has been deprecated with message: {definition.deprecation_message}"
+        for name, definition in manifest.inputs.items()
+        if name in given and definition.deprecation_message
+    ]
+    declared = {name.lower() for name in manifest.inputs}
+    unexpected = [name for name in given if name.lower() not in declared]
+    if unexpected:
+        valid = ", ".join(f"'{n}'" for n in manifest.inputs)
+        named = ", ".join(f"'{n}'" for n in unexpected)
+        warnings.append(f"Unexpected input(s) {named}, valid inputs are [{valid}]")
+    lowered = {name.lower(): value for name, value in given.items()}
+    values: dict[str, Value] = {}
+    for name, definition in manifest.inputs.items():
+        if name.lower() in lowered:
+            values[name] = lowered[name.lower()]
+        elif definition.default is not None:
+            values[name] = render_string(definition.default, defaults)
+        else:
+            values[name] = ""
+    values.update({name: given[name] for name in unexpected})
+    return values, warnings

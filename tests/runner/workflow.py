@@ -18,8 +18,9 @@ from pathlib import Path
 
 from tests.runner.actions import ActionResolver
 from tests.runner.contexts import GitHubFacts, Machine
-from tests.runner.expressions import Scope, evaluate_condition, render, render_string
+from tests.runner.expressions import Scope
 from tests.runner.job import Job, JobResult
+from tests.runner.templates import evaluate_condition, render, render_string
 from tests.runner.values import Obj, Value, from_python
 from tests.runner.yamlfile import load_yaml, scalar_text
 

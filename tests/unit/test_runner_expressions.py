@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.runner.expressions import Scope, evaluate, evaluate_condition, render, render_string
+from tests.runner.expressions import Scope, evaluate
+from tests.runner.templates import evaluate_condition, render, render_string
 from tests.runner.values import ExpressionError, Obj, Value, from_python, to_json
 
 SCOPE = Scope(
