@@ -20,7 +20,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
@@ -165,6 +165,7 @@ def sign(
     *,
     on_signed: Callable[[AttestationFile], None] | None = None,
     retrying: Retrying | None = None,
+    sha256: Mapping[Path, str] | None = None,
 ) -> list[AttestationFile]:
     """Attest each distribution; write ``<file>.publish.attestation`` into ``out_dir``.
 
@@ -172,7 +173,8 @@ def sign(
     called for each certificate: once, unless signing outlasts the certificate's
     10 minutes (the token itself is only checked when the certificate is made).
     ``on_signed`` hears about each file as soon as it is written; ``retrying``
-    repeats sigstore calls that failed for a reason another attempt may not have.
+    repeats sigstore calls that failed for a reason another attempt may not have;
+    ``sha256`` gives digests already computed, so large files are not read again.
     """
     from sigstore.sign import SigningContext  # noqa: PLC0415
 
@@ -184,8 +186,9 @@ def sign(
         SigningContext.from_trust_config(trust_config), identity_token, retrying or _once
     )
     results: list[AttestationFile] = []
+    known = sha256 or {}
     for path in distributions:
-        attestation = session.attest(path)
+        attestation = session.attest(path, known.get(path))
         target = out_dir / f"{path.name}{PUBLISH_SUFFIX}"
         _write_atomically(target, attestation.model_dump_json())
         result = AttestationFile(path, target, _log_index(attestation), PUBLISH_PREDICATE)
@@ -210,13 +213,13 @@ class _SigningSession:
         self._signer: Signer | None = None
         self._expires: dt.datetime | None = None
 
-    def attest(self, path: Path) -> Attestation:
-        from pypi_attestations import Attestation, AttestationError, Distribution  # noqa: PLC0415
+    def attest(self, path: Path, sha256: str | None) -> Attestation:
+        from pypi_attestations import Attestation, AttestationError  # noqa: PLC0415
         from sigstore._internal.fulcio import ExpiredCertificate  # noqa: PLC0415
         from sigstore.oidc import ExpiredIdentity  # noqa: PLC0415
 
         try:
-            dist = Distribution.from_file(path)
+            dist = _distribution(path, sha256)
         except OSError as exc:
             raise failure("attest-signing-failed", file=path.name, reason=exc.strerror) from exc
         try:
@@ -358,10 +361,11 @@ def verify(
     distribution: Path,
     publisher: Publisher,
     trust_config: ClientTrustConfig,
+    sha256: str | None = None,
 ) -> AttestationFile:
     """Check ``attestation_file`` as PyPI will for ``distribution`` uploaded by ``publisher``."""
     try:
-        return _check(attestation_file, distribution, publisher, _verifier(trust_config))
+        return _check(attestation_file, distribution, publisher, _verifier(trust_config), sha256)
     except _Rejected as exc:
         raise failure(
             "attest-verification-failed",
@@ -380,6 +384,7 @@ def verify_existing(
     attestation_files: Sequence[Path],
     publisher: Publisher,
     trust_config: ClientTrustConfig,
+    sha256: str | None = None,
 ) -> list[AttestationFile]:
     """Attestations made by an earlier job, checked as they are; any flaw refuses them."""
     names = ", ".join(p.name for p in attestation_files)
@@ -391,7 +396,7 @@ def verify_existing(
     results: list[AttestationFile] = []
     for path in attestation_files:
         try:
-            result = _check(path, distribution, publisher, verifier)
+            result = _check(path, distribution, publisher, verifier, sha256)
         except _Rejected as exc:
             raise failure(
                 "attest-existing-invalid", attestation=path.name, reason=exc.reason
@@ -405,6 +410,15 @@ def verify_existing(
     return results
 
 
+def _distribution(path: Path, sha256: str | None) -> Distribution:
+    """pypi-attestations' view of a file; hashed here only when no digest is known."""
+    from pypi_attestations import Distribution  # noqa: PLC0415
+
+    if sha256 is None:
+        return Distribution.from_file(path)
+    return Distribution(name=path.name, digest=sha256)
+
+
 def _verifier(trust_config: ClientTrustConfig) -> Verifier:
     from sigstore.verify import Verifier  # noqa: PLC0415
 
@@ -412,13 +426,15 @@ def _verifier(trust_config: ClientTrustConfig) -> Verifier:
 
 
 def _check(
-    path: Path, distribution: Path, publisher: Publisher, verifier: Verifier
+    path: Path,
+    distribution: Path,
+    publisher: Publisher,
+    verifier: Verifier,
+    sha256: str | None,
 ) -> AttestationFile:
     """Name every difference PyPI would find, then verify exactly as PyPI does."""
-    from pypi_attestations import Distribution  # noqa: PLC0415
-
     attestation = _load(path)
-    dist = Distribution.from_file(distribution)
+    dist = _distribution(distribution, sha256)
     differences = [
         *_subject_differences(attestation, dist),
         *_identity_differences(attestation, publisher),

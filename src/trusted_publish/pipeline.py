@@ -174,16 +174,23 @@ def _attest(
             if dist.filename in existing:
                 reporter.info(f"{dist.filename}: verifying the attestation found next to it")
                 for made in attest.verify_existing(
-                    dist.path, existing[dist.filename], publisher, trust
+                    dist.path, existing[dist.filename], publisher, trust, record.file.digests.sha256
                 ):
                     signed(made)
             else:
                 to_sign.append(dist.path)
         out_dir = _attestation_dir(runner, inputs)
+        sha256 = {r.file.distribution.path: r.file.digests.sha256 for r in outcome.records}
         for made in attest.sign(
-            to_sign, out_dir, identity_token, trust, on_signed=signed, retrying=client.retrying
+            to_sign,
+            out_dir,
+            identity_token,
+            trust,
+            on_signed=signed,
+            retrying=client.retrying,
+            sha256=sha256,
         ):
-            attest.verify(made.path, made.distribution, publisher, trust)
+            attest.verify(made.path, made.distribution, publisher, trust, sha256[made.distribution])
     return {r.file.distribution.filename: [r.attestation] for r in outcome.records if r.attestation}
 
 
