@@ -117,7 +117,7 @@ class Stage:
                 env.update(_LEAN_INPUTS)
             env["GITHUB_OUTPUT"] = str(runner_temp / "github_output")
             env["GITHUB_STEP_SUMMARY"] = str(runner_temp / "step_summary.md")
-            return [str(self.tools.ours), "-m", "trusted_publish"], env
+            return [str(self.tools.ours), "-m", "trusted_publish"], self.tools.ours_environment(env)
         if tool == "twine":
             return [
                 str(self.tools.twine),

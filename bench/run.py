@@ -20,6 +20,7 @@ BENCHMARKS.md keeps the text outside its generated block (between the ``bench:be
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -86,14 +87,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         output = ROOT / "BENCHMARKS.md"
 
     host_env = host_environment()  # before the stand-ins point this process at their CA
-    source = source_state()
     scratch = Path(tempfile.mkdtemp(prefix="trusted-publish-bench-", dir="/tmp"))
+    core = freeze_core(scratch / "core")
+    source = source_state()
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     say(f"scratch: {scratch}")
     try:
         tools_dir = arguments.tools_venv or scratch / "tools"
         say(f"installing twine and uv from PyPI into {tools_dir} ...")
         tools = install_tools(base_python(), tools_dir, host_env)
+        tools = dataclasses.replace(tools, core=core)
         ctx = Context(
             scratch=scratch,
             tools=tools,
@@ -114,7 +118,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if set(chosen) != set(SCENARIOS):
         command += f" --only {','.join(chosen)}"
     block = report.render(
-        sections, environment(tools, ctx.runs, time.monotonic() - started, source), command
+        sections,
+        environment(
+            tools, ctx.runs, time.monotonic() - started, source, (load_before, os.getloadavg()[0])
+        ),
+        command,
     )
     print(block)
     if output is not None:
@@ -197,8 +205,18 @@ def base_python() -> Path:
     return Path(getattr(sys, "_base_executable", sys.executable))
 
 
+def freeze_core(directory: Path) -> Path:
+    """Copy src/trusted_publish into ``directory``: what every run of ours imports."""
+    shutil.copytree(
+        ROOT / "src" / "trusted_publish",
+        directory / "trusted_publish",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    return directory
+
+
 def source_state() -> str:
-    """The commit the core was benchmarked at, and whether src/ had uncommitted changes."""
+    """The commit the core was copied at, and whether src/ had uncommitted changes."""
 
     def git(*arguments: str) -> str:
         return subprocess.run(
@@ -210,7 +228,9 @@ def source_state() -> str:
     return f"commit {commit}" + (" plus uncommitted changes in src/" if dirty else "")
 
 
-def environment(tools: Tools, runs: int, elapsed: float, source: str) -> list[tuple[str, str]]:
+def environment(
+    tools: Tools, runs: int, elapsed: float, source: str, load: tuple[float, float]
+) -> list[tuple[str, str]]:
     meminfo = Path("/proc/meminfo").read_text(encoding="utf-8").split()
     cpu = next(
         (
@@ -226,7 +246,9 @@ def environment(tools: Tools, runs: int, elapsed: float, source: str) -> list[tu
         ("system", f"{platform.system()} {platform.release()}, Python {platform.python_version()}"),
         (
             "ours",
-            f"trusted-publish at {source} (at the start of the run), from the project venv",
+            f"trusted-publish: src/trusted_publish as at {source}, copied at the start and "
+            "used by every run of ours (src/ changes under a long run); the project venv's "
+            "dependencies",
         ),
         ("twine, uv", f"twine {tools.twine_version}, uv {tools.uv_version}: {tools.origin}"),
         (
@@ -236,6 +258,11 @@ def environment(tools: Tools, runs: int, elapsed: float, source: str) -> list[tu
         ),
         ("runs", f"{runs} per measurement (CLI start: {max(runs, 20)}), tools interleaved"),
         ("duration", f"{elapsed / 60:.1f} min for this whole run"),
+        (
+            "load",
+            f"1-minute load average {load[0]:.2f} at the start, {load[1]:.2f} at the end "
+            "(other work on the machine adds noise; the interleaving spreads it)",
+        ),
     ]
 
 

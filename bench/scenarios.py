@@ -114,13 +114,14 @@ def cli_start(ctx: Context) -> Section:
     }
     runs = max(ctx.runs, 20)
     env = {**ctx.host_env, "HOME": str(ctx.scratch / "home")}
+    envs = {name: tools.ours_environment(env) if "trusted" in name else env for name in commands}
     cwd = ctx.scratch
     ctx.say(f"CLI start: {len(commands)} commands x {runs} runs")
-    for argv in commands.values():  # warm-up: bytecode and page cache
-        run(argv, env=env, cwd=cwd, log=ctx.log, check="warm-up")
+    for name, argv in commands.items():  # warm-up: bytecode and page cache
+        run(argv, env=envs[name], cwd=cwd, log=ctx.log, check="warm-up")
     found: dict[str, list[float]] = {name: [] for name in commands}
     for _, name in rounds(list(commands), runs):
-        measured = run(commands[name], env=env, cwd=cwd, check=name, poll_interval=None)
+        measured = run(commands[name], env=envs[name], cwd=cwd, check=name, poll_interval=None)
         found[name].append(measured.seconds)
     stats = {name: summarize(values) for name, values in found.items()}
     imports = _start_imports(ctx, env)
@@ -192,7 +193,7 @@ def _start_imports(
     for _ in range(5):
         measured = run(
             [str(ctx.tools.ours), "-X", "importtime", "-m", "trusted_publish", "--version"],
-            env=env,
+            env=ctx.tools.ours_environment(env),
             cwd=ctx.scratch,
             check="importtime",
         )
@@ -749,7 +750,7 @@ def signing(ctx: Context, count: int = 50, size: int = 256 * 1024) -> Section:
         runner_temp = ctx.scratch / "runner-temp-signing"
         shutil.rmtree(runner_temp, ignore_errors=True)
         runner_temp.mkdir()
-        env = stage.world.job_environment(workspace, runner_temp)
+        env = ctx.tools.ours_environment(stage.world.job_environment(workspace, runner_temp))
         measured = run(
             [str(ctx.tools.ours), str(driver), str(workspace / "dist"), str(runner_temp / "out")],
             env=env,

@@ -62,10 +62,22 @@ class Tools:
     twine_version: str
     uv_version: str
     origin: str
+    core: Path | None = None  # a frozen copy of src/trusted_publish's parent, if any
 
     @property
     def ours_cli(self) -> Path:
         return self.ours.parent / "trusted-publish"
+
+    def ours_environment(self, env: dict[str, str]) -> dict[str, str]:
+        """``env`` with the frozen copy of the core first on PYTHONPATH (when there is one).
+
+        src/ is edited while the benchmark runs; every run of ours uses the copy taken
+        at the start, so that all scenarios measure the same code.
+        """
+        if self.core is None:
+            return env
+        paths = [str(self.core), *filter(None, [env.get("PYTHONPATH", "")])]
+        return {**env, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def locked_version(lock: Path, name: str) -> str:
