@@ -42,6 +42,7 @@ class Engine:
     host: str
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    exec_root: Path | None = None
     started: float = field(default_factory=time.monotonic)
 
     def env(self) -> dict[str, str]:
@@ -77,6 +78,20 @@ class Engine:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        if self.exec_root is not None:
+            _unmount_below(self.exec_root)
+
+
+def _unmount_below(root: Path) -> None:
+    """dockerd leaves its netns/default bind mount behind; a busy mount point would make
+    every later removal of the temporary directory fail (pytest's cleanup included)."""
+    mountinfo = Path("/proc/self/mountinfo")
+    if not mountinfo.exists():
+        return
+    prefix = str(root.resolve())
+    points = [line.split()[4] for line in mountinfo.read_text().splitlines()]
+    for point in sorted((p for p in points if p.startswith(prefix)), reverse=True):
+        subprocess.run(["umount", "-l", point], capture_output=True, check=False)
 
 
 @contextlib.contextmanager
@@ -167,7 +182,7 @@ def start_engine(work: Path, data_root: Path) -> Engine:
     ]  # fmt: skip
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
-    engine = Engine(client, f"unix://{socket}", process, log)
+    engine = Engine(client, f"unix://{socket}", process, log, exec_root)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
