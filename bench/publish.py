@@ -92,8 +92,8 @@ class Stage:
 
         world.pypi.attestation_verifier = timed
 
-    def _fresh_index(self, max_file_size: int) -> str:
-        """Empty index and log; the project with our trusted publisher; a token for the others."""
+    def empty_index(self) -> None:
+        """No projects, no tokens, and no stored files left on disk."""
         pypi = self.world.pypi
         pypi.reset()
         for child in pypi.storage.iterdir():
@@ -101,6 +101,11 @@ class Stage:
                 shutil.rmtree(child)
             else:
                 child.unlink()
+
+    def _fresh_index(self, max_file_size: int) -> str:
+        """Empty index and log; the project with our trusted publisher; a token for the others."""
+        pypi = self.world.pypi
+        self.empty_index()
         pypi.max_file_size = max_file_size
         self.world.sigstore.reset()
         pypi.add_publisher(PROJECT)

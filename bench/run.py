@@ -148,15 +148,18 @@ def run_scenarios(ctx: Context, chosen: Sequence[str]) -> list[report.Section]:
     standin_fixes.apply()
     with World(ctx.scratch / "world") as world, GuardProxy() as guard:
         ctx.stage = Stage(world, ctx.tools, guard, ctx.scratch)
-        check_guards(ctx)
-        scenarios.warm_up(ctx)
-        for name in chosen:
-            if name in CASES:
-                sections.append(scenarios.end_to_end(ctx, CASES[name]))
-            elif name == "memory":
-                sections.append(scenarios.memory(ctx))
-            elif name == "signing":
-                sections.append(scenarios.signing(ctx))
+        try:
+            check_guards(ctx)
+            scenarios.warm_up(ctx)
+            for name in chosen:
+                if name in CASES:
+                    sections.append(scenarios.end_to_end(ctx, CASES[name]))
+                elif name == "memory":
+                    sections.append(scenarios.memory(ctx))
+                elif name == "signing":
+                    sections.append(scenarios.signing(ctx))
+        finally:
+            ctx.stage.empty_index()  # up to a GiB of uploads, even with --keep-scratch
         if guard.requests:
             msg = f"a tool tried to leave the machine during the runs: {guard.requests}"
             raise RuntimeError(msg)
