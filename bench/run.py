@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:
 
 from tests.standins.world import World  # noqa: E402
 
-from bench import report, scenarios, standin_fixes  # noqa: E402
+from bench import report, scenarios  # noqa: E402
 from bench.dists import make_release  # noqa: E402
 from bench.measure import run  # noqa: E402
 from bench.publish import Stage  # noqa: E402
@@ -53,6 +53,12 @@ END = "<!-- bench:end -->"
 SCENARIOS = ("cli", "bootstrap", "typical", "large", "memory", "signing")
 _NEEDS_WORLD = {"typical", "large", "memory", "signing"}
 _GUARD_CHECK_URL = "https://guard-check.invalid/legacy/"
+
+
+def _load_average() -> float:
+    """The 1-minute load average (POSIX; the benchmarks run on Linux)."""
+    getloadavg: Callable[[], tuple[float, float, float]] = getattr(os, "getloadavg")  # noqa: B009
+    return getloadavg()[0]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="trusted-publish-bench-", dir="/tmp"))
     core = freeze_core(scratch / "core")
     source = source_state()
-    load_before = os.getloadavg()[0]
+    load_before = _load_average()
     started = time.monotonic()
     say(f"scratch: {scratch}")
     try:
@@ -120,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     block = report.render(
         sections,
         environment(
-            tools, ctx.runs, time.monotonic() - started, source, (load_before, os.getloadavg()[0])
+            tools, ctx.runs, time.monotonic() - started, source, (load_before, _load_average())
         ),
         command,
     )
@@ -145,7 +151,6 @@ def run_scenarios(ctx: Context, chosen: Sequence[str]) -> list[report.Section]:
             sections.append(plain[name](ctx))
     if not _NEEDS_WORLD & set(chosen):
         return sections
-    standin_fixes.apply()
     with World(ctx.scratch / "world") as world, GuardProxy() as guard:
         ctx.stage = Stage(world, ctx.tools, guard, ctx.scratch)
         try:

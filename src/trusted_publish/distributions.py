@@ -9,10 +9,12 @@ from __future__ import annotations
 import email.message
 import hashlib
 import io
+import os
 import re
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
@@ -163,7 +165,10 @@ class LocalFile:
 
 
 def hash_all(distributions: Sequence[Distribution]) -> list[LocalFile]:
-    return [LocalFile(d, digests(d.path)) for d in distributions]
+    """Hash the files side by side: hashlib and file reads let other threads run."""
+    workers = min(len(distributions), os.cpu_count() or 1) or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda d: LocalFile(d, digests(d.path)), distributions))
 
 
 def _classify(directory: Path) -> tuple[list[Path], list[Path], list[str]]:

@@ -12,6 +12,7 @@ import base64
 import json
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["Expected", "Served", "wait_for_provenance", "wait_until_served"]
 
 _FIRST_PAUSE = 1.0
+_PARALLEL_READS = 8  # the integrity API is one request per file
 _MAX_PAUSE = 15.0
 
 
@@ -110,9 +112,12 @@ def wait_for_provenance(
     pending = {e.file.distribution.filename: e for e in expected}
     pause = _FIRST_PAUSE
     while True:
-        for filename, item in list(pending.items()):
-            if _provenance_served(client, index, item):
-                del pending[filename]
+        items = list(pending.values())
+        with ThreadPoolExecutor(max_workers=min(len(items), _PARALLEL_READS)) as pool:
+            served = list(pool.map(lambda item: _provenance_served(client, index, item), items))
+        for item, done in zip(items, served, strict=True):
+            if done:
+                del pending[item.file.distribution.filename]
         if not pending:
             return
         if now() - started + pause > timeout:

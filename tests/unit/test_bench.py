@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from bench import scenarios, standin_fixes
+from bench import scenarios
 from bench.publish import Stage
 from bench.report import Section, render
 from bench.run import BEGIN, END, write_block
@@ -43,7 +43,6 @@ def test_the_smallest_end_to_end_scenario_runs_once(
     for name in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(netguard, "_host_map", dict(netguard._host_map))
-    standin_fixes.apply()
     tools = tools_from_venv(Path(sys.executable).parent)
     ctx = Context(
         scratch=tmp_path,

@@ -98,7 +98,10 @@ def handle_upload(index: PyPI, request: Request) -> None:
         _check_permission(token, project)
         filename = content.filename or ""
         _check_filename(filename, form["filetype"])
-        if not content.mimetype or content.mimetype.startswith("image/"):
+        # A part without a Content-Type is text/plain (RFC 7578 §4.4), as Warehouse's
+        # form parser sees it; uv publish sends its files that way.
+        mimetype = content.mimetype or ("text/plain" if not content.content_type else "")
+        if not mimetype or mimetype.startswith("image/"):
             raise _bad("Invalid distribution file.")
     stored = _receive(index, project, content, form)
     with index.lock:
