@@ -74,3 +74,49 @@ def test_wrong_password_is_explained(job: Job, pypiserver: PypiServer) -> None:
     assert run.returncode == 1
     assert run.error.title == "The index did not accept the credentials"
     assert not any(p.name.startswith("password_mode_wrong") for p in pypiserver.files())
+
+
+def test_rerun_and_skip_existing_work_on_an_index_other_than_pypi(
+    job: Job, pypiserver: PypiServer
+) -> None:
+    # twine refuses --skip-existing off PyPI; pypiserver answers a re-upload "already exists".
+    wheel = make_wheel(job.dist, name="rerun-demo", version="3.0")
+    inputs = {
+        "repository-url": pypiserver.upload_url,
+        "user": pypiserver.username,
+        "password": pypiserver.password,
+        "attestations": "false",
+    }
+    assert job.run(inputs).returncode == 0
+
+    rerun = job.run(inputs)
+    skipping = job.run({**inputs, "skip-existing": "true"})
+
+    assert rerun.returncode == 0, rerun.log
+    assert "already-present" in rerun.outputs["files"]
+    assert skipping.returncode == 0, skipping.log
+    assert '"status": "skipped"' in skipping.outputs["files"]
+    assert [p.name for p in pypiserver.files() if p.name.startswith("rerun_demo")] == [wheel.name]
+
+
+def test_a_rebuilt_file_is_refused_with_both_hashes_on_another_index(
+    job: Job, pypiserver: PypiServer
+) -> None:
+    first = make_wheel(job.dist, name="rebuilt-demo", version="1.0", description="# one\n")
+    first_hash = hashlib.sha256(first.read_bytes()).hexdigest()
+    inputs = {
+        "repository-url": pypiserver.upload_url,
+        "user": pypiserver.username,
+        "password": pypiserver.password,
+        "attestations": "false",
+        "skip-existing": "true",
+    }
+    assert job.run(inputs).returncode == 0
+    rebuilt = make_wheel(job.dist, name="rebuilt-demo", version="1.0", description="# two\n")
+
+    run = job.run(inputs)
+
+    assert run.returncode == 1
+    assert run.error.title == "A different file with this name is already on the index"
+    assert first_hash in run.error.data
+    assert hashlib.sha256(rebuilt.read_bytes()).hexdigest() in run.error.data
