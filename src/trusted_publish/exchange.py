@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trusted_publish.errors import failure
-from trusted_publish.http import describe_exception
-from trusted_publish.retry import RETRYABLE_STATUSES, Transient, retry_after_seconds
+from trusted_publish.http import describe_exception, index_unreachable, raise_if_retryable
+from trusted_publish.retry import Transient
 from trusted_publish.secret import Secret
 
 if TYPE_CHECKING:
@@ -45,13 +45,13 @@ def mint_token(client: Client, index: Index, oidc_token: Secret) -> MintedToken 
         response = client.session.post(url, json={"token": oidc_token.reveal()})
     except requests.RequestException as exc:
         reason = describe_exception(exc)
-        raise Transient(failure("index-unreachable", url=url, reason=reason), reason) from exc
-    if response.status_code in RETRYABLE_STATUSES:
-        final = failure(
-            "mint-bad-response", url=url, status=response.status_code, body=response.text[:300]
+        raise Transient(index_unreachable(url)(reason), reason) from exc
+    status = response.status_code
+    if status != 200:  # a 200 body holds the token: it never goes into an error
+        bad_response = failure(
+            "mint-bad-response", url=url, status=status, body=response.text[:300]
         )
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        raise Transient(final, f"{url} answered {response.status_code}", retry_after)
+        raise_if_retryable(response, bad_response, f"{url} answered {status}")
     try:
         body = response.json()
     except ValueError:

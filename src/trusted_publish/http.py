@@ -9,7 +9,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from trusted_publish import __version__
-from trusted_publish.errors import PublishError
+from trusted_publish.errors import PublishError, failure
 from trusted_publish.retry import (
     RETRYABLE_STATUSES,
     RetryPolicy,
@@ -26,7 +26,9 @@ __all__ = [
     "USER_AGENT",
     "Client",
     "describe_exception",
+    "index_unreachable",
     "new_session",
+    "raise_if_retryable",
     "reason_or_body",
     "use_timeout",
 ]
@@ -78,35 +80,49 @@ class Client:
         method: str,
         url: str,
         *,
-        unreachable: Callable[[str], PublishError],
+        unreachable: Callable[[str], PublishError] | None = None,
         **kwargs: Any,
     ) -> requests.Response:
         """One request, repeated on connection trouble, timeouts, 429 and 5xx.
 
-        A request that never got an answer raises ``unreachable(reason)``; when
+        A request that never got an answer raises ``unreachable(reason)`` (by default
+        the catalogue's index-unreachable); when
         the index keeps answering with a retryable status, its last answer is
         returned for the caller to explain.
         """
         import requests  # noqa: PLC0415
 
         last: list[requests.Response] = []
+        give_up = unreachable or index_unreachable(url)
 
         def attempt() -> requests.Response:
             try:
                 response = self.session.request(method, url, **kwargs)
             except requests.RequestException as exc:
                 reason = describe_exception(exc)
-                raise Transient(unreachable(reason), reason) from exc
-            if response.status_code in RETRYABLE_STATUSES:
-                last[:] = [response]
-                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-                raise Transient(None, f"{url} answered {response.status_code}", retry_after)
+                raise Transient(give_up(reason), reason) from exc
+            last[:] = [response]
+            raise_if_retryable(response, None, f"{url} answered {response.status_code}")
             return response
 
         try:
             return self.retrying(attempt)
         except Transient:
             return last[0]
+
+
+def index_unreachable(url: str) -> Callable[[str], PublishError]:
+    """The failure for a request to ``url`` that never got an answer, given the reason."""
+    return lambda reason: failure("index-unreachable", url=url, reason=reason)
+
+
+def raise_if_retryable(
+    response: requests.Response, final: PublishError | None, reason: str
+) -> None:
+    """Raise ``Transient`` when the answer's status is worth another attempt (429, 5xx)."""
+    if response.status_code in RETRYABLE_STATUSES:
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        raise Transient(final, reason, retry_after)
 
 
 def use_timeout(session: requests.Session, timeout: tuple[float, float]) -> None:

@@ -11,7 +11,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from packaging.utils import canonicalize_name
 
-from trusted_publish.errors import PublishError, failure
+from trusted_publish.errors import PublishError
 
 if TYPE_CHECKING:
     from trusted_publish.http import Client
@@ -118,11 +118,7 @@ def project_files(client: Client, base: str, project: str) -> dict[str, IndexedF
     project is an empty result, not an error.
     """
     url = urljoin(base, quote(canonicalize_name(project)) + "/")
-
-    def unreachable(reason: str) -> PublishError:
-        return failure("index-unreachable", url=url, reason=reason)
-
-    response = client.send("GET", url, unreachable=unreachable, headers={"Accept": _SIMPLE_ACCEPT})
+    response = client.send("GET", url, headers={"Accept": _SIMPLE_ACCEPT})
     if response.status_code == 404:
         return {}
     if response.status_code != 200:
@@ -136,14 +132,8 @@ def project_files(client: Client, base: str, project: str) -> dict[str, IndexedF
 def project_exists(client: Client, base: str, project: str) -> bool | None:
     """Whether the index has ``project`` (None when it cannot tell)."""
     url = urljoin(base, quote(canonicalize_name(project)) + "/")
-
-    def unreachable(reason: str) -> PublishError:
-        return failure("index-unreachable", url=url, reason=reason)
-
     try:
-        response = client.send(
-            "GET", url, unreachable=unreachable, headers={"Accept": _SIMPLE_ACCEPT}
-        )
+        response = client.send("GET", url, headers={"Accept": _SIMPLE_ACCEPT})
     except PublishError:
         return None
     if response.status_code == 404:

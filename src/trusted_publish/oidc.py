@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from trusted_publish.errors import PublishError, failure
-from trusted_publish.http import describe_exception
-from trusted_publish.retry import RETRYABLE_STATUSES, Transient, retry_after_seconds
+from trusted_publish.http import describe_exception, index_unreachable, raise_if_retryable
+from trusted_publish.retry import RETRYABLE_STATUSES, Transient
 from trusted_publish.secret import Secret
 
 if TYPE_CHECKING:
@@ -118,16 +118,14 @@ def _audience_once(client: Client, index: Index) -> str:
         response = client.session.get(url)
     except requests.RequestException as exc:
         reason = describe_exception(exc)
-        raise Transient(failure("index-unreachable", url=url, reason=reason), reason) from exc
+        raise Transient(index_unreachable(url)(reason), reason) from exc
     status, body = response.status_code, response.text[:300]
     if status == 403:
         raise failure("audience-disabled", url=url, message=_json_message(response))
     if status == 404:
         raise failure("audience-unsupported", url=url, index=index.name)
     bad_response = failure("audience-bad-response", url=url, status=status, body=body)
-    if status in RETRYABLE_STATUSES:
-        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-        raise Transient(bad_response, f"{url} answered {status}", retry_after)
+    raise_if_retryable(response, bad_response, f"{url} answered {status}")
     try:
         audience = response.json().get("audience") if status == 200 else None
     except (ValueError, AttributeError):

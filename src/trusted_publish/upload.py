@@ -18,9 +18,14 @@ from typing import TYPE_CHECKING, Literal
 
 from trusted_publish.catalogue import key_for_upload_error
 from trusted_publish.errors import failure
-from trusted_publish.http import describe_exception, reason_or_body, use_timeout
+from trusted_publish.http import (
+    describe_exception,
+    raise_if_retryable,
+    reason_or_body,
+    use_timeout,
+)
 from trusted_publish.index import IndexedFile, project_files
-from trusted_publish.retry import RETRYABLE_STATUSES, Transient, retry_after_seconds
+from trusted_publish.retry import Transient
 
 if TYPE_CHECKING:
     import requests
@@ -135,11 +140,9 @@ class Uploader:
                 reason = describe_exception(exc)
                 final = failure("upload-connection-failed", file=filename, reason=reason)
                 raise Transient(final, f"uploading {filename}: {reason}") from exc
-            if response.status_code in RETRYABLE_STATUSES:
-                last[:] = [response]
-                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-                reason = f"uploading {filename}: the index answered {response.status_code}"
-                raise Transient(None, reason, retry_after)
+            last[:] = [response]
+            reason = f"uploading {filename}: the index answered {response.status_code}"
+            raise_if_retryable(response, None, reason)
             return response
 
         try:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from trusted_publish.errors import PublishError, failure
+from trusted_publish.errors import failure
 from trusted_publish.index import project_files
 
 if TYPE_CHECKING:
@@ -139,13 +139,7 @@ def _provenance_served(client: Client, index: Index, item: Expected) -> bool:
         f"{index.web_url}/integrity/{quote(dist.project)}/{quote(dist.version)}/"
         f"{quote(dist.filename)}/provenance"
     )
-
-    def unreachable(reason: str) -> PublishError:
-        return failure("index-unreachable", url=url, reason=reason)
-
-    response = client.send(
-        "GET", url, unreachable=unreachable, headers={"Accept": _INTEGRITY_ACCEPT}
-    )
+    response = client.send("GET", url, headers={"Accept": _INTEGRITY_ACCEPT})
     if response.status_code != 200:
         return False
     try:
