@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.netguard import sitecustomize as netguard
-from tests.standins.github_oidc import GITHUB_ISSUER, GitHubOIDC
+from tests.standins.github_oidc import GitHubOIDC
 from tests.standins.pypi import PyPI
 from tests.standins.pypiserver import PypiServer
 from tests.standins.sigstore import Sigstore
-from tests.standins.sigstore.verify import attestation_verifier
 from tests.standins.tls import TestCA
+from tests.standins.world import warehouse
 
 NETGUARD_DIR = Path(netguard.__file__).parent
 pytest_plugins = ["tests.fixtures.sigstore", "tests.fixtures.action"]
@@ -68,19 +68,6 @@ def test_ca(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCA]:
             os.environ[name] = value
 
 
-def install_attestation_verifier(index: PyPI, sigstore: Sigstore) -> None:
-    """Let ``index`` check uploaded attestations as Warehouse does, against the stand-ins' root."""
-    index.attestation_verifier = attestation_verifier(sigstore.trusted_root)
-
-
-def _serve_at(index: PyPI, ca: TestCA, sigstore: Sigstore, *hosts: str) -> PyPI:
-    install_attestation_verifier(index, sigstore)
-    index.serve(tls=ca.server_context(hosts))
-    for host in hosts:
-        netguard.map_host(host, index.port)
-    return index
-
-
 @pytest.fixture(scope="session")
 def pypi_server(
     github_server: GitHubOIDC,
@@ -89,13 +76,14 @@ def pypi_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PyPI]:
     """PyPI at its real addresses: https://upload.pypi.org/legacy/ and https://pypi.org."""
-    index = PyPI(
+    index = warehouse(
         tmp_path_factory.mktemp("pypi-storage"),
-        oidc_issuers={GITHUB_ISSUER: github_server.url},
-        upload_host="upload.pypi.org",
-        web_host="pypi.org",
+        github=github_server,
+        sigstore=sigstore_server,
+        ca=test_ca,
+        hosts=("upload.pypi.org", "pypi.org"),
     )
-    yield _serve_at(index, test_ca, sigstore_server, "upload.pypi.org", "pypi.org")
+    yield index
     index.stop()
 
 
@@ -114,15 +102,16 @@ def testpypi_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PyPI]:
     """TestPyPI at https://test.pypi.org, with its own audience."""
-    index = PyPI(
+    index = warehouse(
         tmp_path_factory.mktemp("testpypi-storage"),
-        oidc_issuers={GITHUB_ISSUER: github_server.url},
+        github=github_server,
+        sigstore=sigstore_server,
+        ca=test_ca,
+        hosts=("test.pypi.org",),
         audience="testpypi",
         name="TestPyPI",
-        upload_host="test.pypi.org",
-        web_host="test.pypi.org",
     )
-    yield _serve_at(index, test_ca, sigstore_server, "test.pypi.org")
+    yield index
     index.stop()
 
 
@@ -137,14 +126,13 @@ def custom_index_server(
     github_server: GitHubOIDC, sigstore_server: Sigstore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[PyPI]:
     """A Warehouse-based index of one's own, on plain http over loopback."""
-    index = PyPI(
+    index = warehouse(
         tmp_path_factory.mktemp("custom-index-storage"),
-        oidc_issuers={GITHUB_ISSUER: github_server.url},
+        github=github_server,
+        sigstore=sigstore_server,
         audience="custom-index",
         name="custom index",
     )
-    install_attestation_verifier(index, sigstore_server)
-    index.serve()
     yield index
     index.stop()
 

@@ -8,7 +8,6 @@ answered from the wheelhouse ``scripts/dev setup`` fills.
 
 from __future__ import annotations
 
-import ssl
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from werkzeug.wrappers import Request, Response
 
-from tests.standins.server import LocalServer
+from tests.standins.server import Served
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -26,7 +25,7 @@ __all__ = ["FILES_HOST", "FilesHost"]
 FILES_HOST = "files.pythonhosted.org"
 
 
-class FilesHost:
+class FilesHost(Served):
     """Serves ``<folder>/<filename>`` for any ``/packages/.../<filename>``; records requests."""
 
     def __init__(self, folder: Path) -> None:
@@ -34,20 +33,6 @@ class FilesHost:
         self.requests: list[str] = []
         self.broken: set[str] = set()  # filenames answered with other bytes
         self._lock = threading.Lock()
-        self._server: LocalServer | None = None
-
-    def serve(self, tls: ssl.SSLContext) -> FilesHost:
-        self._server = LocalServer(self._wsgi, tls=tls).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "serve() first"
-        return self._server.port
 
     def reset(self) -> None:
         with self._lock:

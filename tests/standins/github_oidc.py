@@ -27,7 +27,7 @@ from werkzeug.wrappers import Request, Response
 
 from tests.standins import secrets as secrets_record
 from tests.standins.faults import Faults
-from tests.standins.server import LocalServer
+from tests.standins.server import Served
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -120,7 +120,7 @@ def _signing_key() -> rsa.RSAPrivateKey:
 
 
 @dataclass
-class GitHubOIDC:
+class GitHubOIDC(Served):
     """The issuer's state; :meth:`serve` puts it on a loopback port."""
 
     issuer: str = GITHUB_ISSUER
@@ -135,7 +135,6 @@ class GitHubOIDC:
     faults: Faults = field(default_factory=Faults)
     _expire_next: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _server: LocalServer | None = None
 
     # -- configuration --------------------------------------------------------
     def reset(self) -> None:
@@ -186,19 +185,6 @@ class GitHubOIDC:
         return {"keys": [jwk]}
 
     # -- serving --------------------------------------------------------------
-    def serve(self) -> GitHubOIDC:
-        self._server = LocalServer(self._wsgi).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "serve() first"
-        return self._server.url
-
     @property
     def request_url(self) -> str:
         """What the runner puts in ACTIONS_ID_TOKEN_REQUEST_URL (it already has a query)."""

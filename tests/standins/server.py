@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import ssl
 import threading
+from collections.abc import Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import WSGIApplication
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["LocalServer"]
+__all__ = ["LocalServer", "Served"]
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -61,3 +62,37 @@ class LocalServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+_S = TypeVar("_S", bound="Served")
+
+
+class Served:
+    """``serve()``, ``stop()``, ``url`` and ``port`` for a stand-in whose app is ``_wsgi``."""
+
+    _server: LocalServer | None = None
+
+    def _wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        raise NotImplementedError
+
+    def serve(self: _S, tls: ssl.SSLContext | None = None) -> _S:
+        self._server = LocalServer(self._wsgi, tls=tls).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+
+    @property
+    def local_url(self) -> str:
+        assert self._server is not None, "serve() first"
+        return self._server.url
+
+    @property
+    def url(self) -> str:
+        return self.local_url
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "serve() first"
+        return self._server.port

@@ -20,10 +20,41 @@ from tests.standins.sigstore import Sigstore
 from tests.standins.sigstore.verify import attestation_verifier
 from tests.standins.tls import TestCA
 
-__all__ = ["NETGUARD_DIR", "World"]
+__all__ = ["NETGUARD_DIR", "World", "warehouse"]
 
 NETGUARD_DIR = Path(netguard.__file__).parent
 _CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE")
+
+
+def warehouse(
+    storage: Path,
+    *,
+    github: GitHubOIDC,
+    sigstore: Sigstore,
+    ca: TestCA | None = None,
+    hosts: tuple[str, ...] = (),
+    audience: str = "pypi",
+    name: str = "PyPI",
+) -> PyPI:
+    """A served PyPI stand-in trusting ``github`` and checking attestations against
+    ``sigstore``; with ``hosts`` (upload host first) it answers at those names over TLS."""
+    storage.mkdir(parents=True, exist_ok=True)
+    index = PyPI(
+        storage,
+        oidc_issuers={GITHUB_ISSUER: github.url},
+        audience=audience,
+        name=name,
+        upload_host=hosts[0] if hosts else None,
+        web_host=hosts[-1] if hosts else None,
+    )
+    index.attestation_verifier = attestation_verifier(sigstore.trusted_root)
+    if not hosts:
+        return index.serve()
+    assert ca is not None, "a stand-in with public names needs the test CA"
+    index.serve(tls=ca.server_context(hosts))
+    for host in hosts:
+        netguard.map_host(host, index.port)
+    return index
 
 
 class World:
@@ -35,17 +66,13 @@ class World:
         self.github = GitHubOIDC().serve()
         self.sigstore = Sigstore({GITHUB_ISSUER: self.github.url}).serve()
         self.trust_config = self.sigstore.write_trust_config(scratch / "sigstore-trust-config.json")
-        (scratch / "pypi").mkdir(parents=True, exist_ok=True)
-        self.pypi = PyPI(
+        self.pypi = warehouse(
             scratch / "pypi",
-            oidc_issuers={GITHUB_ISSUER: self.github.url},
-            upload_host="upload.pypi.org",
-            web_host="pypi.org",
+            github=self.github,
+            sigstore=self.sigstore,
+            ca=self.ca,
+            hosts=("upload.pypi.org", "pypi.org"),
         )
-        self.pypi.attestation_verifier = attestation_verifier(self.sigstore.trusted_root)
-        self.pypi.serve(tls=self.ca.server_context(["upload.pypi.org", "pypi.org"]))
-        for host in ("upload.pypi.org", "pypi.org"):
-            netguard.map_host(host, self.pypi.port)
         # This process trusts the throwaway CA too, to read back what landed.
         os.environ.update(dict.fromkeys(_CA_VARIABLES, str(self.ca.bundle)))
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import ssl
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from tests.standins.pypi.state import (
     Project,
     StoredFile,
 )
-from tests.standins.server import LocalServer
+from tests.standins.server import Served
 from tests.standins.sigstore.verify import provenance
 
 if TYPE_CHECKING:
@@ -74,7 +73,7 @@ class _Request(Request):
     max_form_memory_size = 64 * 1024 * 1024  # long descriptions are form fields
 
 
-class PyPI:
+class PyPI(Served):
     """The index's state plus its HTTP face. ``reset()`` returns it to empty."""
 
     def __init__(
@@ -96,7 +95,6 @@ class PyPI:
         # issuer URL -> base URL where its discovery document is served (the test issuer).
         self.oidc_issuers: dict[str, str] = dict(oidc_issuers or {})
         self.lock = threading.RLock()
-        self._server: LocalServer | None = None
         self.attestation_verifier: AttestationVerifier | None = None
         self.faults = Faults()
         self.reset()
@@ -197,24 +195,10 @@ class PyPI:
         return self.attestation_verifier(attestations, stored, publisher)
 
     # -- serving --------------------------------------------------------------------
-    def serve(self, tls: ssl.SSLContext | None = None) -> PyPI:
-        self._server = LocalServer(self._wsgi, tls=tls).start()
-        return self
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "serve() first"
-        return self._server.port
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-
     @property
     def url(self) -> str:
         """Where the web pages and read APIs are (its public name, if it has one)."""
-        assert self._server is not None, "serve() first"
-        return f"https://{self.web_host}" if self.web_host else self._server.url
+        return f"https://{self.web_host}" if self.web_host else self.local_url
 
     @property
     def upload_url(self) -> str:

@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from tests.standins.server import LocalServer
+from tests.standins.server import Served
 from tests.standins.sigstore.ca import CertificateAuthority, MissingClaim
 from tests.standins.sigstore.faults import Faults
 
@@ -59,7 +59,7 @@ class _Refused(Exception):
         self.message, self.status, self.code = message, status, code
 
 
-class Fulcio:
+class Fulcio(Served):
     """The CA's HTTP face plus what tests inspect: requests seen, certificates issued."""
 
     def __init__(
@@ -75,7 +75,6 @@ class Fulcio:
         self._fetch_jwks = fetch_jwks or _fetch_jwks
         self.faults = Faults()
         self._lock = threading.Lock()
-        self._server: LocalServer | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -92,19 +91,6 @@ class Fulcio:
             self._expired_next += count
 
     # -- serving ------------------------------------------------------------------
-    def serve(self) -> Fulcio:
-        self._server = LocalServer(self._wsgi).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "serve() first"
-        return self._server.url
-
     def _wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         try:

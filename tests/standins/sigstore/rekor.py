@@ -29,7 +29,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from tests.standins.server import LocalServer
+from tests.standins.server import Served
 from tests.standins.sigstore.faults import Faults
 from tests.standins.sigstore.keys import signing_key
 from tests.standins.sigstore.merkle import MerkleTree, leaf_hash
@@ -58,7 +58,7 @@ class _Rejected(Exception):
         self.message, self.status = message, status
 
 
-class Rekor:
+class Rekor(Served):
     """The log's state and HTTP face; ``entries`` is what tests inspect."""
 
     def __init__(self) -> None:
@@ -66,7 +66,6 @@ class Rekor:
         self.tree_id = secrets.randbits(63)
         self.faults = Faults()
         self._lock = threading.Lock()
-        self._server: LocalServer | None = None
         self.reset()
 
     def reset(self) -> None:
@@ -89,19 +88,6 @@ class Rekor:
         return f"{note}\n\u2014 {LOG_NAME} {base64.b64encode(signature).decode()}\n"
 
     # -- serving ------------------------------------------------------------------
-    def serve(self) -> Rekor:
-        self._server = LocalServer(self._wsgi).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "serve() first"
-        return self._server.url
-
     def _wsgi(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
         try:
